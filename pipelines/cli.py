@@ -1,0 +1,194 @@
+"""The `axmeter` command (outputs.md): sample, run, serve, demo, quarantine."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+DEFAULT_HOME = "./data"
+KEY_ENV = "AXMETER_PSEUDONYM_KEY"
+DAGSTER_YAML = """\
+# Written by axmeter for the local instance. Every warehouse writer is in this pool:
+# DuckDB allows one writing process at a time.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def home_path() -> Path:
+    home = Path(os.environ.setdefault("AXMETER_HOME", DEFAULT_HOME)).expanduser().resolve()
+    os.environ["AXMETER_HOME"] = str(home)
+    return home
+
+
+def ensure_dagster_home(home: Path) -> Path:
+    """Use $DAGSTER_HOME if set, else an instance under the axmeter home (SQLite storage)."""
+    dagster_home = Path(os.environ.get("DAGSTER_HOME") or home / "dagster").resolve()
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    return dagster_home
+
+
+def require_key() -> None:
+    if not os.environ.get(KEY_ENV):
+        raise UsageError(
+            f"{KEY_ENV} is not set. axmeter replaces employee numbers with keyed pseudonyms and "
+            "needs the secret key (at least 16 random characters, the same key on every run).\n"
+            f"  Production: set {KEY_ENV} from your secret store.\n"
+            "  Local demo: `axmeter demo` creates one in $AXMETER_HOME/.pseudonym_key; then\n"
+            f"  export {KEY_ENV}=$(cat \"$AXMETER_HOME/.pseudonym_key\")"
+        )
+
+
+def ensure_demo_key(home: Path) -> None:
+    """For the demo only: reuse or create a local key file (mode 0600) when none is set."""
+    if os.environ.get(KEY_ENV):
+        return
+    key_file = home / ".pseudonym_key"
+    if key_file.exists():
+        print(f"Using the local demo pseudonym key in {key_file}")
+    else:
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        print(f"{KEY_ENV} is not set: created a local demo key in {key_file} (mode 0600). "
+              "Never use it for real data.")
+    os.environ[KEY_ENV] = key_file.read_text(encoding="utf-8").strip()
+
+
+def cmd_sample(args: argparse.Namespace) -> None:
+    from pipelines.sample import generate
+
+    home = home_path()
+    summary = generate(
+        home, employees=args.employees, start=args.start, end=args.end, seed=args.seed,
+        progress=lambda line: print(f"  {line}", flush=True), overwrite=args.overwrite,
+    )
+    print(f"Wrote a synthetic ministry into {home / 'landing'}: {summary}")
+
+
+def cmd_run(_: argparse.Namespace) -> None:
+    require_key()
+    home = home_path()
+    ensure_dagster_home(home)
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.resources import AxmeterHome
+    from pipelines.run import run_pipeline
+
+    with dg.DagsterInstance.get() as instance:
+        try:
+            summary = run_pipeline(defs, instance, AxmeterHome(home=str(home)), say=lambda s: print(s, flush=True))
+        except RuntimeError as exc:
+            raise UsageError(str(exc)) from exc
+    print(f"Pipeline done in {summary.seconds:.1f} s; published to {home / 'published'}")
+
+
+def dashboard_command(port: int, address: str) -> list[str]:
+    import dashboards
+
+    app = Path(dashboards.__file__).parent / "app.py"
+    return [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
+            "--server.port", str(port), "--server.address", address,
+            "--browser.gatherUsageStats", "false"]
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    home = home_path()
+    if not (home / "published" / "unit_monthly.parquet").exists():
+        print(f"Note: nothing published yet under {home / 'published'}; run `axmeter run` first.")
+    print(f"Dashboard on http://{args.address}:{args.port} (Ctrl-C to stop)", flush=True)
+    try:
+        subprocess.run(dashboard_command(args.port, args.address), check=False)
+    except KeyboardInterrupt:
+        pass
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    home = home_path()
+    landing = home / "landing"
+    if landing.exists() and any(p.is_file() for p in landing.rglob("*")):
+        print(f"{landing} already holds files: using them (delete it to generate a new sample).")
+    else:
+        cmd_sample(argparse.Namespace(employees=args.employees, start=date(2026, 1, 1), end=date(2026, 10, 31),
+                                      seed=42, overwrite=False))
+    ensure_demo_key(home)
+    cmd_run(args)
+    if not args.no_serve:
+        cmd_serve(args)
+
+
+def cmd_quarantine(_: argparse.Namespace) -> None:
+    import duckdb
+
+    warehouse = home_path() / "warehouse.duckdb"
+    if not warehouse.exists():
+        raise UsageError(f"No warehouse at {warehouse}: run `axmeter run` first.")
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        rows = conn.execute(
+            "SELECT source, reason, count(*) AS n, count(DISTINCT file) AS files "
+            "FROM raw.quarantine GROUP BY ALL ORDER BY source, n DESC"
+        ).fetchall()
+    if not rows:
+        print("Nothing quarantined.")
+    for source, reason, n, files in rows:
+        print(f"{source:10} {n:7,} row(s) in {files:4,} file(s)  {reason}")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="axmeter", description="AI adoption analytics for a ministry.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    sample = sub.add_parser("sample", help="write a synthetic ministry into $AXMETER_HOME/landing")
+    sample.add_argument("--employees", type=int, default=1500)
+    sample.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1))
+    sample.add_argument("--end", type=date.fromisoformat, default=date(2026, 10, 31))
+    sample.add_argument("--seed", type=int, default=42)
+    sample.add_argument("--overwrite", action="store_true", help="replace the landing folders' files")
+    sample.set_defaults(func=cmd_sample)
+
+    sub.add_parser("run", help="ingest, compute and publish everything landed").set_defaults(func=cmd_run)
+
+    for name, func, helptext in (("serve", cmd_serve, "start the dashboard on published/"),
+                                 ("demo", cmd_demo, "sample + run + serve")):
+        command = sub.add_parser(name, help=helptext)
+        command.add_argument("--port", type=int, default=8501)
+        command.add_argument("--address", default="127.0.0.1", help="bind address (default: localhost only)")
+        if name == "demo":
+            command.add_argument("--employees", type=int, default=1500)
+            command.add_argument("--no-serve", action="store_true", help="stop after publishing")
+        command.set_defaults(func=func)
+
+    sub.add_parser("quarantine", help="list quarantined rows and files by reason").set_defaults(func=cmd_quarantine)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except UsageError as exc:
+        print(f"axmeter: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""The axmeter code location: assembles the domains under pipelines/defs/. Nothing else."""
+
+import dagster as dg
+
+from pipelines.defs.ingest.assets import event_assets, snapshot_assets
+from pipelines.defs.jobs import PIPELINE_JOBS
+from pipelines.defs.marts.assets import unit_monthly
+from pipelines.defs.publish.assets import published_unit_monthly
+from pipelines.defs.staging.assets import staging_assets
+from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
+
+defs = dg.Definitions(
+    assets=[*event_assets, *snapshot_assets, *staging_assets, unit_monthly, published_unit_monthly],
+    jobs=PIPELINE_JOBS,
+    resources={
+        "home": AxmeterHome(home=dg.EnvVar("AXMETER_HOME")),
+        "warehouse": Warehouse(home=dg.EnvVar("AXMETER_HOME")),
+        "pseudonym_key": PseudonymKey(key=dg.EnvVar("AXMETER_PSEUDONYM_KEY")),
+    },
+)

@@ -1,0 +1,124 @@
+"""Raw layer: landed files -> raw.* tables in DuckDB, with ledger and quarantine.
+
+Event sources (portal, onai) are partitioned by the KST day in the file name; a partition
+write deletes that window's rows, then loads every file of the window again, so re-running a
+day is idempotent. HR snapshots are small and reloaded whole."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import dagster as dg
+
+from pipelines.defs.ingest.landing import LandedFile, scan_landing
+from pipelines.defs.ingest.loader import LoadReport, load_file, record_unplaceable
+from pipelines.defs.ingest.partitions import daily_partitions
+from pipelines.defs.ingest.sources import ADAPTERS_BY_FOLDER, HR_ORG_UNITS, HR_ROSTER, ONAI, PORTAL
+from pipelines.defs.ingest.sources.base import ParseContext, SourceAdapter
+from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
+from pipelines.settings import OWNERS, WAREHOUSE_POOL, data_start
+
+
+def _placement_problem(landed: LandedFile, today: date, dated_events: bool) -> str | None:
+    """Why no partition can take this file, or None. Only event files are bounded by the
+    collection period; an HR snapshot from before it is still the one in force at its start."""
+    if landed.file_date is None:
+        return "unexpected file name: no date in the expected pattern; rename it or remove it"
+    if dated_events and landed.file_date < data_start():
+        return f"file dated {landed.file_date}, before the start of data collection ({data_start()})"
+    if landed.file_date > today + timedelta(days=1):
+        return f"file dated {landed.file_date}, more than a day after the run"
+    return None
+
+
+def _load(
+    context: dg.AssetExecutionContext,
+    adapter: SourceAdapter,
+    home: AxmeterHome,
+    warehouse: Warehouse,
+    pseudonym_key: PseudonymKey,
+    window: tuple[date, date] | None,
+) -> dg.MaterializeResult:
+    now = datetime.now(timezone.utc)
+    ctx = ParseContext(
+        earliest=data_start(), latest=now + timedelta(days=1), pseudonymizer=pseudonym_key.pseudonymizer()
+    )
+    placed, unplaceable = [], []
+    for landed in scan_landing(adapter.folder, home.landing(adapter.folder), adapter.file_pattern):
+        if not adapter.claims(landed.path.name):
+            # A name no adapter of this folder claims is reported once, by the folder's first adapter.
+            if ADAPTERS_BY_FOLDER[adapter.folder][0] is adapter and not any(
+                other.claims(landed.path.name) for other in ADAPTERS_BY_FOLDER[adapter.folder]
+            ):
+                unplaceable.append((landed, _placement_problem(landed, now.date(), window is not None)))
+            continue
+        problem = _placement_problem(landed, now.date(), window is not None)
+        if problem:
+            unplaceable.append((landed, problem))
+        elif window is None or window[0] <= landed.file_date < window[1]:
+            placed.append(landed)
+
+    report = LoadReport()
+    with warehouse.connect() as conn:
+        conn.begin()
+        if window is None:
+            conn.execute(f"DELETE FROM {adapter.raw_table}")
+        else:
+            conn.execute(
+                f"DELETE FROM {adapter.raw_table} WHERE {adapter.date_column} >= ? AND {adapter.date_column} < ?",
+                list(window),
+            )
+        for number, landed in enumerate(placed, start=1):
+            load_file(conn, adapter, landed, ctx, now, report)
+            if number % 25 == 0 or number == len(placed):
+                context.log.info(f"{adapter.name}: {number} of {len(placed)} files, {report.rows_loaded:,} rows so far")
+        for landed, why in unplaceable:
+            record_unplaceable(conn, adapter.folder, landed, why, now)
+            report.files_quarantined += 1
+            report.count_reason(why)
+        total_rows = conn.execute(f"SELECT count(*) FROM {adapter.raw_table}").fetchone()[0]
+        conn.commit()
+
+    reasons = "\n".join(f"| {reason} | {n} |" for reason, n in sorted(report.reasons.items(), key=lambda kv: -kv[1]))
+    return dg.MaterializeResult(
+        metadata={
+            **report.as_metadata(),
+            "dagster/row_count": dg.MetadataValue.int(total_rows),
+            "quarantine_reasons": dg.MetadataValue.md(
+                "| reason | count |\n|---|---|\n" + reasons if reasons else "nothing quarantined"
+            ),
+        }
+    )
+
+
+def build_raw_asset(adapter: SourceAdapter, partitioned: bool) -> dg.AssetsDefinition:
+    schema, table = adapter.raw_table.split(".")
+
+    @dg.asset(
+        key=[schema, table],
+        description=f"Rows of landing/{adapter.folder}/ ({adapter.file_pattern.pattern}), typed and "
+        "pseudonymised; bad rows and files go to raw.quarantine with their reason.",
+        group_name="ingest",
+        kinds={"duckdb", "python"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        partitions_def=daily_partitions if partitioned else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
+    )
+    def raw_asset(
+        context: dg.AssetExecutionContext, home: AxmeterHome, warehouse: Warehouse, pseudonym_key: PseudonymKey
+    ) -> dg.MaterializeResult:
+        window = None
+        if partitioned:
+            time_window = context.partition_time_window
+            window = (time_window.start.date(), time_window.end.date())
+        return _load(context, adapter, home, warehouse, pseudonym_key, window)
+
+    return raw_asset
+
+
+raw_portal_events = build_raw_asset(PORTAL, partitioned=True)
+raw_onai_events = build_raw_asset(ONAI, partitioned=True)
+raw_hr_roster = build_raw_asset(HR_ROSTER, partitioned=False)
+raw_hr_org_units = build_raw_asset(HR_ORG_UNITS, partitioned=False)
+
+event_assets = [raw_portal_events, raw_onai_events]
+snapshot_assets = [raw_hr_roster, raw_hr_org_units]

@@ -1,0 +1,152 @@
+"""What every source adapter provides, and the shared machinery to run its parse SQL.
+
+Parsing runs in a private in-memory DuckDB: raw employee numbers and content exist only
+there and are replaced by pseudonyms before anything reaches the warehouse."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.defs.ingest.landing import FileRejected, decode_text, gunzip_if_needed, numbered_lines
+from pipelines.resources import Pseudonymizer
+
+SQL_DIR = Path(__file__).parent.parent / "sql"
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    earliest: date  # configured start of data collection
+    latest: datetime  # events after this instant (run time + 1 day) are in the future
+    pseudonymizer: Pseudonymizer
+
+
+@dataclass
+class ParsedFile:
+    rows: pa.Table  # typed, pseudonymised rows for the raw table (without file columns)
+    rejects: list[tuple[int, str]]  # (line number, reason)
+    lines_read: int
+    encoding: str
+
+
+class SourceAdapter:
+    """Subclasses set the class attributes and implement `lines_table`."""
+
+    name: str  # source folder and ledger name, e.g. "portal"
+    folder: str  # landing sub-folder
+    file_pattern: re.Pattern[str]  # full-match on the file name, with a `date` group
+    raw_table: str  # e.g. "raw.portal_events"
+    date_column: str = "file_date"  # where the file name's date is stored in raw_table
+    parse_sql: str  # file in ingest/sql/
+    encodings: tuple[str, ...] = ("utf-8",)
+
+    def claims(self, file_name: str) -> bool:
+        return self.file_pattern.fullmatch(file_name) is not None
+
+    def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
+        """Split decoded text into an Arrow table for the parse SQL, plus lines already
+        rejected while splitting (e.g. a CSV row with the wrong number of fields)."""
+        raise NotImplementedError
+
+    def parse(self, name: str, data: bytes, ctx: ParseContext) -> ParsedFile:
+        text, encoding = decode_text(gunzip_if_needed(name, data), self.encodings)
+        lines, early_rejects = self.lines_table(text)
+        rows, rejects = run_parse_sql(self.parse_sql, lines, ctx)
+        rejects = sorted(early_rejects + rejects)
+        return ParsedFile(rows, rejects, lines.num_rows + len(early_rejects), encoding)
+
+
+def run_parse_sql(sql_file: str, lines: pa.Table, ctx: ParseContext) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Type and validate `lines` with the adapter's SQL, then swap `employee_raw` for its
+    pseudonym `employee_key`. The SQL returns one row per input line with a `reason` column
+    that is NULL for good rows."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone='UTC'")
+        con.register("lines", lines)
+        sql = (SQL_DIR / sql_file).read_text(encoding="utf-8")
+        params = {"earliest": ctx.earliest, "latest": ctx.latest}
+        con.execute(
+            f"CREATE TEMP TABLE parsed AS {sql}",
+            {name: value for name, value in params.items() if f"${name}" in sql},
+        )
+        rejects = con.execute(
+            "SELECT line, reason FROM parsed WHERE reason IS NOT NULL ORDER BY line"
+        ).fetchall()
+        columns = [row[0] for row in con.execute("DESCRIBE parsed").fetchall()]
+        if "employee_raw" in columns:
+            _register_pseudonyms(con, ctx.pseudonymizer)
+            select = """
+                SELECT parsed.* EXCLUDE (reason, employee_raw), pseudonyms.employee_key
+                FROM parsed LEFT JOIN pseudonyms USING (employee_raw)"""
+        else:
+            select = "SELECT parsed.* EXCLUDE (reason) FROM parsed"
+        rows = con.execute(
+            f"{select} WHERE parsed.reason IS NULL ORDER BY parsed.line"
+        ).to_arrow_table()
+        return rows, [(int(line), reason) for line, reason in rejects]
+    finally:
+        con.close()
+
+
+def _register_pseudonyms(con: duckdb.DuckDBPyConnection, pseudonymizer: Pseudonymizer) -> None:
+    raw_numbers = [row[0] for row in con.execute(
+        "SELECT DISTINCT employee_raw FROM parsed WHERE reason IS NULL AND employee_raw IS NOT NULL"
+    ).fetchall()]
+    mapping = pseudonymizer.mapping(raw_numbers)
+    schema = pa.schema([("employee_raw", pa.string()), ("employee_key", pa.string())])
+    con.register("pseudonyms", pa.table([list(mapping), list(mapping.values())], schema=schema))
+
+
+def json_lines_table(text: str) -> pa.Table:
+    numbers, lines = numbered_lines(text)
+    return pa.table({"line": pa.array(numbers, pa.int64()), "text": pa.array(lines, pa.string())})
+
+
+def csv_lines_table(
+    text: str, header: dict[str, str | None], source: str
+) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Parse CSV text whose header must hold exactly the keys of `header` (any order).
+    Returns string columns renamed per `header` plus `line`, and rows rejected for a wrong
+    field count. Columns mapped to None (names, free text) are dropped right here, on read.
+    Blank lines are ignored."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        found = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise FileRejected(f"empty file: no {source} header") from None
+    if sorted(found) != sorted(header):
+        missing = sorted(set(header) - set(found))
+        extra = sorted(set(found) - set(header))
+        raise FileRejected(
+            f"unexpected header: missing {missing or 'nothing'}, unexpected {extra or 'nothing'}; "
+            f"the {source} export format may have changed"
+        )
+    columns: dict[str, list[str | None]] = {name: [] for name in header.values() if name}
+    names = [header[h] for h in found]
+    lines: list[int] = []
+    rejects: list[tuple[int, str]] = []
+    start_line = reader.line_num + 1
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            start_line = reader.line_num + 1
+            continue
+        if len(row) != len(names):
+            rejects.append((start_line, f"expected {len(names)} fields, found {len(row)} (cut-off or malformed row)"))
+        else:
+            lines.append(start_line)
+            for name, cell in zip(names, row):
+                if name:
+                    columns[name].append(cell.strip() or None)
+        start_line = reader.line_num + 1
+    table = pa.table(
+        {"line": pa.array(lines, pa.int64()), **{n: pa.array(v, pa.string()) for n, v in columns.items()}}
+    )
+    return table, rejects

@@ -1,0 +1,23 @@
+"""portal: the AI portal gateway's spend log (LiteLLM SpendLogs), JSON lines, maybe gzip."""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+
+from pipelines.defs.ingest.sources.base import SourceAdapter, json_lines_table
+
+
+class PortalAdapter(SourceAdapter):
+    name = "portal"
+    folder = "portal"
+    file_pattern = re.compile(r"spendlogs_(?P<date>\d{8})(_\d+)?\.jsonl(\.gz)?")
+    raw_table = "raw.portal_events"
+    parse_sql = "portal_parse.sql"
+
+    def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
+        return json_lines_table(text), []
+
+
+PORTAL = PortalAdapter()

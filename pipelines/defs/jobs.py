@@ -1,0 +1,38 @@
+"""Jobs: the pipeline's steps as Dagster runs, in the order data flows.
+
+A run can cover one partitions definition, so a full refresh is four runs: event ingestion
+(daily partitions), snapshots and staging, marts (monthly partitions), publish."""
+
+import dagster as dg
+
+from pipelines.defs.ingest.assets import event_assets, snapshot_assets
+from pipelines.defs.ingest.partitions import daily_partitions
+from pipelines.defs.marts.partitions import monthly_partitions
+
+ingest_events_job = dg.define_asset_job(
+    "ingest_events",
+    selection=dg.AssetSelection.assets(*event_assets),
+    partitions_def=daily_partitions,
+    description="Load the portal and OnAI files of the selected KST days into the raw layer.",
+)
+
+refresh_reference_job = dg.define_asset_job(
+    "refresh_snapshots_and_staging",
+    selection=dg.AssetSelection.assets(*snapshot_assets) | dg.AssetSelection.groups("staging"),
+    description="Reload the HR snapshots and refresh the staging views.",
+)
+
+build_marts_job = dg.define_asset_job(
+    "build_marts",
+    selection=dg.AssetSelection.groups("marts"),
+    partitions_def=monthly_partitions,
+    description="Recompute the marts for the selected months.",
+)
+
+publish_job = dg.define_asset_job(
+    "publish",
+    selection=dg.AssetSelection.groups("publish"),
+    description="Write the suppressed marts to published/ and the manifest.",
+)
+
+PIPELINE_JOBS = [ingest_events_job, refresh_reference_job, build_marts_job, publish_job]

@@ -1,0 +1,99 @@
+"""Dagster resources: the home folder, the DuckDB warehouse and the pseudonym key.
+
+All of them are configured from environment variables in definitions.py (`EnvVar`), so the
+same code runs on a laptop, in CI and in production with nothing hard-coded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+from dagster_duckdb import DuckDBResource
+
+SCHEMA_SQL = Path(__file__).parent / "warehouse" / "schema.sql"
+MIN_KEY_LENGTH = 16
+
+
+class AxmeterHome(ConfigurableResource):
+    """The folder axmeter owns (outputs.md): landing/, warehouse.duckdb, published/, ..."""
+
+    home: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.home).expanduser().resolve()
+
+    def landing(self, source: str) -> Path:
+        return self.root / "landing" / source
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+
+class Warehouse(ConfigurableResource):
+    """The DuckDB warehouse under the home folder. Only Dagster assets in the
+    `warehouse_writer` pool open it; readers use published/ Parquet."""
+
+    home: str
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        path = AxmeterHome(home=self.home).warehouse_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # DuckDBResource retries with backoff when another process holds the file lock.
+        resource = DuckDBResource(database=str(path))
+        with resource.get_connection() as conn:
+            # Set after connecting: ICU (time zones) is built in but loads on first use.
+            conn.execute("SET TimeZone = 'UTC'")
+            conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            yield conn
+
+
+class PseudonymKey(ConfigurableResource):
+    """HMAC-SHA256 key for employee pseudonyms. It lives in the environment only and is never
+    written to the warehouse (metrics.md, privacy)."""
+
+    key: str
+
+    def pseudonymizer(self) -> "Pseudonymizer":
+        return Pseudonymizer(self.key)
+
+
+class Pseudonymizer:
+    def __init__(self, key: str):
+        if len(key) < MIN_KEY_LENGTH:
+            raise ValueError(
+                f"AXMETER_PSEUDONYM_KEY is {len(key)} characters long; use at least "
+                f"{MIN_KEY_LENGTH} random characters (e.g. `python -c 'import secrets; "
+                "print(secrets.token_hex(32))'`)."
+            )
+        self._key = key.encode("utf-8")
+
+    @staticmethod
+    def normalize(employee_number: str | None) -> str | None:
+        """Employee numbers are compared after trimming spaces and upper-casing (metrics.md)."""
+        if employee_number is None:
+            return None
+        value = employee_number.strip().upper()
+        return value or None
+
+    def pseudonym(self, employee_number: str | None) -> str | None:
+        value = self.normalize(employee_number)
+        if value is None:
+            return None
+        return hmac.new(self._key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def mapping(self, employee_numbers) -> dict[str, str | None]:
+        """Pseudonyms for a batch of raw values (each distinct value is hashed once)."""
+        return {raw: self.pseudonym(raw) for raw in set(employee_numbers) if raw is not None}

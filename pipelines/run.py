@@ -1,0 +1,99 @@
+"""`axmeter run`: materialize everything for all landed data, in process, through Dagster.
+
+The runs go through the same jobs a data engineer launches from the Dagster UI, on the
+instance under $DAGSTER_HOME, so they appear in `dagster dev`'s run history."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from pipelines.defs.ingest.landing import scan_landing
+from pipelines.defs.ingest.sources import ONAI, PORTAL
+from pipelines.resources import AxmeterHome, Warehouse
+from pipelines.settings import data_start
+
+
+@dataclass
+class RunSummary:
+    steps: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(s for _, s in self.steps)
+
+
+def landed_event_days(home: AxmeterHome) -> tuple[date, date] | None:
+    """First and last KST day with a portal or OnAI file that a partition can take."""
+    days = [
+        landed.file_date
+        for adapter in (PORTAL, ONAI)
+        for landed in scan_landing(adapter.folder, home.landing(adapter.folder), adapter.file_pattern)
+        if landed.file_date is not None and landed.file_date >= data_start()
+    ]
+    return (min(days), max(days)) if days else None
+
+
+def _root_cause(error) -> str:
+    """The innermost error of a Dagster step failure: the one that says what went wrong."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+def _range_tags(first: str, last: str) -> dict[str, str]:
+    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+
+
+def run_pipeline(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    home: AxmeterHome,
+    say: Callable[[str], None] = print,
+) -> RunSummary:
+    summary = RunSummary()
+
+    def step(name: str, job_name: str, tags: dict[str, str] | None = None) -> None:
+        say(f"[{len(summary.steps) + 1}/4] {name} ...")
+        started = time.perf_counter()
+        result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        if not result.success:
+            failures = [
+                f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
+                for event in result.all_events
+                if event.is_step_failure
+            ]
+            raise RuntimeError(
+                f"step '{name}' (Dagster job {job_name}, run {result.run_id}) failed:\n  "
+                + "\n  ".join(failures or ["see the run's logs in `dagster dev`"])
+            )
+        summary.steps.append((name, time.perf_counter() - started))
+        say(f"      done in {summary.steps[-1][1]:.1f} s")
+
+    days = landed_event_days(home)
+    if days is None:
+        raise RuntimeError(
+            f"No portal or OnAI files under {home.root / 'landing'}. "
+            "Deliver files there, or run `axmeter sample` for a synthetic ministry."
+        )
+    daily = defs.resolve_job_def("ingest_events").partitions_def
+    last_day = min(days[1], date.fromisoformat(daily.get_last_partition_key()))
+    step(f"ingest portal and OnAI files, {days[0]} .. {last_day}", "ingest_events",
+         _range_tags(days[0].isoformat(), last_day.isoformat()))
+    step("load HR snapshots and refresh staging", "refresh_snapshots_and_staging")
+
+    with Warehouse(home=str(home.root)).connect() as conn:
+        first_month, last_month = conn.execute(
+            "SELECT min(month), max(month) FROM staging.events"
+        ).fetchone()
+    if first_month is None:
+        raise RuntimeError("Every event was quarantined: see `axmeter quarantine` or raw.quarantine.")
+    step(f"compute marts, {first_month:%Y-%m} .. {last_month:%Y-%m}", "build_marts",
+         _range_tags(first_month.isoformat(), last_month.isoformat()))
+    step("publish", "publish")
+    return summary
