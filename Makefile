@@ -1,0 +1,45 @@
+# axmeter: `make demo` and `make test` do all set-up on a machine with Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+export AXMETER_HOME ?= $(CURDIR)/data
+
+.PHONY: install demo run test dev lock clean
+
+# The virtual environment gets exactly the locked, hash-checked versions CI tested.
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
+	touch $@
+
+install: $(VENV)/.installed
+
+## demo: generate the sample ministry, run the pipeline, serve the dashboard on :8501
+demo: install
+	$(BIN)/axmeter demo
+
+## run: ingest, compute and publish whatever is in $(AXMETER_HOME)/landing
+run: install
+	$(BIN)/axmeter run
+
+## test: the whole test suite
+test: install
+	$(BIN)/python -m pytest
+
+## dev: the Dagster UI on :3000 over the same home and instance as `axmeter`
+dev: install
+	mkdir -p $(AXMETER_HOME)/dagster
+	test -f $(AXMETER_HOME)/dagster/dagster.yaml || $(BIN)/python -c "from pipelines.cli import ensure_dagster_home, home_path; ensure_dagster_home(home_path())"
+	DAGSTER_HOME=$(AXMETER_HOME)/dagster \
+	AXMETER_PSEUDONYM_KEY="$${AXMETER_PSEUDONYM_KEY:-$$(cat $(AXMETER_HOME)/.pseudonym_key 2>/dev/null)}" \
+	$(BIN)/dagster dev -w workspace.yaml
+
+## lock: re-resolve requirements.lock after changing dependencies in pyproject.toml
+lock:
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache
