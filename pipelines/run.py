@@ -90,7 +90,7 @@ def run_pipeline(
     with Warehouse(home=str(home.root)).connect() as conn:
         first_month, last_month = conn.execute(
             "SELECT min(month), max(month) FROM staging.events"
-        ).fetchone()
+        ).fetchall()[0]
     if first_month is None:
         raise RuntimeError("Every event was quarantined: see `axmeter quarantine` or raw.quarantine.")
     step(f"compute marts, {first_month:%Y-%m} .. {last_month:%Y-%m}", "build_marts",

@@ -74,7 +74,7 @@ def _load(
             record_unplaceable(conn, adapter.folder, landed, why, now)
             report.files_quarantined += 1
             report.count_reason(why)
-        total_rows = conn.execute(f"SELECT count(*) FROM {adapter.raw_table}").fetchone()[0]
+        total_rows = conn.execute(f"SELECT count(*) FROM {adapter.raw_table}").fetchall()[0][0]
         conn.commit()
 
     reasons = "\n".join(f"| {reason} | {n} |" for reason, n in sorted(report.reasons.items(), key=lambda kv: -kv[1]))

@@ -52,11 +52,11 @@ def unit_monthly(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
             )
         rows = conn.execute(
             "SELECT count(*) FROM marts.unit_monthly WHERE month BETWEEN ? AND ?", [months[0], months[-1]]
-        ).fetchone()[0]
-        preview = pl.from_arrow(conn.execute(
+        ).fetchall()[0][0]
+        preview = pl.from_arrow(conn.sql(
             """SELECT month, unit_code, headcount, active_users, round(adoption_rate, 3) AS adoption_rate
-               FROM marts.unit_monthly WHERE month = ? AND unit_level IN ('ministry', 'none')""",
-            [months[-1]],
+               FROM marts.unit_monthly WHERE month = $month AND unit_level IN ('ministry', 'none')""",
+            params={"month": months[-1]},
         ).to_arrow_table())
         conn.commit()
     context.log.info(f"unit_monthly: {len(months)} month(s), {rows:,} rows")

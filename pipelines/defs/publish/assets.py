@@ -77,17 +77,17 @@ def published_unit_monthly(
 ) -> dg.MaterializeResult:
     k = min_group_size()
     with warehouse.connect() as conn:
-        first, last = conn.execute("SELECT min(event_date), max(event_date) FROM staging.events").fetchone()
+        first, last = conn.execute("SELECT min(event_date), max(event_date) FROM staging.events").fetchall()[0]
         if first is None:
             raise dg.Failure(
                 "No events in the warehouse: nothing to publish. Land portal or OnAI files under "
                 f"{home.landing('')} (or run `axmeter sample`), then run again."
             )
-        mart = pl.from_arrow(conn.execute(
+        mart = pl.from_arrow(conn.sql(
             """SELECT * FROM marts.unit_monthly
-               WHERE month BETWEEN date_trunc('month', ?::DATE) AND date_trunc('month', ?::DATE)
+               WHERE month BETWEEN date_trunc('month', $first::DATE) AND date_trunc('month', $last::DATE)
                ORDER BY month, unit_code""",
-            [first, last],
+            params={"first": first, "last": last},
         ).to_arrow_table())
     published = suppress_unit_monthly(mart, k)
     sha = write_parquet_atomically(published, home.published / "unit_monthly.parquet")

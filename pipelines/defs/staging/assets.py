@@ -36,7 +36,7 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def view_asset(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
             conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS {sql_file.read_text(encoding='utf-8')}")
-            rows = conn.execute(f"SELECT count(*) FROM staging.{name}").fetchone()[0]
+            rows = conn.execute(f"SELECT count(*) FROM staging.{name}").fetchall()[0][0]
         return dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(rows)})
 
     return view_asset

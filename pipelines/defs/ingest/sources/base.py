@@ -88,9 +88,7 @@ def run_parse_sql(sql_file: str, lines: pa.Table, ctx: ParseContext) -> tuple[pa
                 FROM parsed LEFT JOIN pseudonyms USING (employee_raw)"""
         else:
             select = "SELECT parsed.* EXCLUDE (reason) FROM parsed"
-        rows = con.execute(
-            f"{select} WHERE parsed.reason IS NULL ORDER BY parsed.line"
-        ).to_arrow_table()
+        rows = con.sql(f"{select} WHERE parsed.reason IS NULL ORDER BY parsed.line").to_arrow_table()
         return rows, [(int(line), reason) for line, reason in rejects]
     finally:
         con.close()
