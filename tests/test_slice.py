@@ -153,3 +153,28 @@ def test_rerun_is_idempotent(pipeline_home):
     with warehouse(pipeline_home) as conn:
         assert conn.execute("SELECT count(*), sum(requests) FROM marts.unit_monthly").fetchone() == before
         assert conn.execute("SELECT count(*) FROM raw.portal_events").fetchone()[0] == raw_before == 14
+
+
+def test_dashboard_shows_the_published_figures(pipeline_home):
+    """The Adoption page, opened on what this pipeline published, shows February's ministry
+    figures (3 of 13 active), in both languages, and never shows a withheld figure as 0 (the
+    "<5" display itself is tested in test_dashboard.py)."""
+    from pathlib import Path
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    app = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
+    for lang, expected_rate in (("ko", "23.1%"), ("en", "23.1%")):
+        at = AppTest.from_file(app, default_timeout=30)
+        at.query_params["lang"] = lang
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        cards = {m.label: m.value for m in at.metric}
+        assert expected_rate in cards.values(), cards
+        assert "3" in cards.values() and "13" in cards.values(), cards
+        units = at.dataframe[0].value
+        withheld = units[units.iloc[:, 0].isin(["산업분석과", "Industrial Analysis Division"])]
+        assert withheld.shape[0] == 1 and withheld.iloc[0, 3] == 1  # headcount stays
+        assert withheld.iloc[0, 4:].isna().all()  # active users and rate: withheld, not 0
