@@ -1,0 +1,84 @@
+"""Delivery faults of sources.md: a damaged file is quarantined whole with its reason, a bad
+row alone, and the good files and rows still load."""
+
+import gzip
+import hashlib
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.definitions import defs
+from pipelines.resources import AxmeterHome
+from pipelines.run import run_pipeline
+from tests.handmade import ONAI_HEADER, portal_event, write_handmade_landing
+
+
+@pytest.fixture
+def faulty_home(axmeter_home):
+    write_handmade_landing(axmeter_home)
+    portal = axmeter_home / "landing" / "portal"
+    onai = axmeter_home / "landing" / "onai"
+    good = (portal_event("g1", "E100003", "2026-01-09T01:00:00Z") + "\n").encode()
+    (portal / "spendlogs_20260109.jsonl.gz").write_bytes(gzip.compress(good, mtime=0))
+    (portal / "spendlogs_20260110.jsonl.gz").write_bytes(gzip.compress(good, mtime=0)[:-12])  # truncated
+    (portal / "spendlogs_20260111.jsonl").write_bytes(good)
+    (portal / "spendlogs_20260111.jsonl.sha256").write_text("0" * 64 + "  spendlogs_20260111.jsonl\n")
+    (portal / "spendlogs_20260112.jsonl").write_bytes(good.replace(b"g1", b"g2"))
+    digest = hashlib.sha256(good.replace(b"g1", b"g2")).hexdigest()
+    (portal / "spendlogs_20260112.jsonl.sha256").write_text(f"{digest}  spendlogs_20260112.jsonl\n")
+    (portal / "spendlogs_20260113.jsonl").write_bytes(b'{"request_id": "\xff\xfe"}\n')  # not UTF-8
+    (portal / "notes.txt").write_text("delivered by mistake")
+    (onai / "onai_activity_20260114.csv").write_bytes(b"\xff\xff\xff,\x80\n")  # neither UTF-8 nor CP949
+    (onai / "onai_activity_20260115.csv").write_text("id,when\n1,2\n", encoding="utf-8")  # wrong header
+    rows = ONAI_HEADER + "B1,2026-01-15 10:00:00,E100004,D111,문서검색,성공,900,Y,10,20\nB2,2026-01-15\n" \
+        "B3,2026-01-15 25:00:00,E100004,D111,문서검색,성공,900,Y,10,20\n"
+    (onai / "onai_activity_20260116.csv").write_text(rows, encoding="utf-8")
+    with dg.instance_for_test() as instance:
+        run_pipeline(defs, instance, AxmeterHome(home=str(axmeter_home)), say=lambda _: None)
+    return axmeter_home
+
+
+def test_each_fault_is_quarantined_with_its_reason(faulty_home):
+    with duckdb.connect(str(faulty_home / "warehouse.duckdb"), read_only=True) as conn:
+        ledger = dict(conn.execute(
+            "SELECT file, status || ': ' || coalesce(reason, '') FROM raw.file_ledger "
+            "WHERE source IN ('portal', 'onai')"
+        ).fetchall())
+        rows = conn.execute(
+            "SELECT file, line, reason FROM raw.quarantine WHERE file = 'onai_activity_20260116.csv' ORDER BY line"
+        ).fetchall()
+        loaded = {r[0] for r in conn.execute("SELECT event_key FROM staging.events").fetchall()}
+
+    assert ledger["spendlogs_20260109.jsonl.gz"] == "loaded: "
+    assert ledger["spendlogs_20260110.jsonl.gz"].startswith("quarantined: corrupt gzip")
+    assert ledger["spendlogs_20260111.jsonl"].startswith("quarantined: sidecar mismatch")
+    assert ledger["spendlogs_20260112.jsonl"] == "loaded: "  # matching sidecar
+    assert ledger["spendlogs_20260113.jsonl"].startswith("quarantined: undecodable: the bytes are not valid UTF-8")
+    assert ledger["notes.txt"].startswith("quarantined: unexpected file name")
+    assert ledger["onai_activity_20260114.csv"].startswith(
+        "quarantined: undecodable: the bytes are not valid UTF-8 or CP949")
+    assert ledger["onai_activity_20260115.csv"].startswith("quarantined: unexpected header")
+    assert ledger["onai_activity_20260116.csv"] == "loaded: "
+    assert rows == [
+        ("onai_activity_20260116.csv", 3, "expected 10 fields, found 2 (cut-off or malformed row)"),
+        ("onai_activity_20260116.csv", 4, "malformed 발생일시 (expected YYYY-MM-DD HH:MM:SS)"),
+    ]
+    assert {"g1", "g2", "B1"} <= loaded and not {"B2", "B3"} & loaded
+
+
+def test_every_file_reconciles(faulty_home):
+    with duckdb.connect(str(faulty_home / "warehouse.duckdb"), read_only=True) as conn:
+        unbalanced = conn.execute(
+            """SELECT l.source, l.file, l.lines_read, l.rows_loaded, l.rows_quarantined,
+                      (SELECT count(*) FROM raw.quarantine q WHERE q.source = l.source AND q.file = l.file
+                                                             AND q.line > 0) AS quarantined_rows
+               FROM raw.file_ledger l
+               WHERE l.lines_read <> l.rows_loaded + l.rows_quarantined
+                  OR l.rows_quarantined <> quarantined_rows"""
+        ).fetchall()
+        whole_files = conn.execute(
+            "SELECT count(*) FROM raw.file_ledger WHERE status = 'quarantined'").fetchall()[0][0]
+        file_rows = conn.execute("SELECT count(*) FROM raw.quarantine WHERE line = 0").fetchall()[0][0]
+    assert unbalanced == []
+    assert whole_files == file_rows == 6
