@@ -1,0 +1,33 @@
+"""Deterministic random streams and vectorised identifier generation."""
+
+import zlib
+
+import numpy as np
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
+
+
+def rng_for(seed: int, component: str) -> np.random.Generator:
+    """An independent stream per component, so changing one part keeps the others' draws."""
+    return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(component.encode())]))
+
+
+def hex_ids(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
+    """`n` random lower-case hex strings of `width` characters (numpy unicode array)."""
+    digits = _HEX[rng.integers(0, 16, size=(n, width), dtype=np.uint8)]
+    return digits.view(f"S{width}").ravel().astype(f"U{width}")
+
+
+def uuid_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """`n` random version-4 style UUID strings (numpy unicode array)."""
+    digits = _HEX[rng.integers(0, 16, size=(n, 36), dtype=np.uint8)]
+    digits[:, [8, 13, 18, 23]] = b"-"
+    digits[:, 14] = b"4"
+    return digits.view("S36").ravel().astype("U36")
+
+
+def unique_numbers(rng: np.random.Generator, low: int, high: int, n: int) -> np.ndarray:
+    """`n` distinct integers from [low, high), in random order."""
+    if high - low < n:
+        raise ValueError(f"cannot draw {n} distinct numbers from a range of {high - low}")
+    return low + rng.choice(high - low, size=n, replace=False)
