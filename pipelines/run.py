@@ -19,6 +19,10 @@ from pipelines.resources import AxmeterHome, Warehouse
 from pipelines.settings import data_start
 
 
+# Progress lines (INFO) on the console; Dagster's DEBUG event stream stays in the run's logs.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
 @dataclass
 class RunSummary:
     steps: list[tuple[str, float]] = field(default_factory=list)
@@ -61,7 +65,9 @@ def run_pipeline(
     def step(name: str, job_name: str, tags: dict[str, str] | None = None) -> None:
         say(f"[{len(summary.steps) + 1}/4] {name} ...")
         started = time.perf_counter()
-        result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, tags=tags, raise_on_error=False, run_config=QUIET_CONSOLE
+        )
         if not result.success:
             failures = [
                 f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"

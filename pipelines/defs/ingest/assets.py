@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import dagster as dg
 
 from pipelines.defs.ingest.landing import LandedFile, scan_landing
-from pipelines.defs.ingest.loader import LoadReport, load_file, record_unplaceable
+from pipelines.defs.ingest.loader import LoadReport, clear_previous_loads, load_file, record_unplaceable
 from pipelines.defs.ingest.partitions import daily_partitions
 from pipelines.defs.ingest.sources import ADAPTERS_BY_FOLDER, HR_ORG_UNITS, HR_ROSTER, ONAI, PORTAL
 from pipelines.defs.ingest.sources.base import ParseContext, SourceAdapter
@@ -59,13 +59,7 @@ def _load(
     report = LoadReport()
     with warehouse.connect() as conn:
         conn.begin()
-        if window is None:
-            conn.execute(f"DELETE FROM {adapter.raw_table}")
-        else:
-            conn.execute(
-                f"DELETE FROM {adapter.raw_table} WHERE {adapter.date_column} >= ? AND {adapter.date_column} < ?",
-                list(window),
-            )
+        clear_previous_loads(conn, adapter, placed + [landed for landed, _ in unplaceable], window)
         for number, landed in enumerate(placed, start=1):
             load_file(conn, adapter, landed, ctx, now, report)
             if number % 25 == 0 or number == len(placed):
@@ -76,6 +70,7 @@ def _load(
             report.count_reason(why)
         total_rows = conn.execute(f"SELECT count(*) FROM {adapter.raw_table}").fetchall()[0][0]
         conn.commit()
+    ctx.scratch.close()
 
     reasons = "\n".join(f"| {reason} | {n} |" for reason, n in sorted(report.reasons.items(), key=lambda kv: -kv[1]))
     return dg.MaterializeResult(

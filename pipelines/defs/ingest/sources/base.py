@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -26,6 +26,14 @@ class ParseContext:
     earliest: date  # configured start of data collection
     latest: datetime  # events after this instant (run time + 1 day) are in the future
     pseudonymizer: Pseudonymizer
+    # A private in-memory DuckDB, reused for every file of a run (a new one costs ~17 ms).
+    scratch: duckdb.DuckDBPyConnection = field(default_factory=lambda: _new_scratch())
+
+
+def _new_scratch() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    return con
 
 
 @dataclass
@@ -67,9 +75,8 @@ def run_parse_sql(sql_file: str, lines: pa.Table, ctx: ParseContext) -> tuple[pa
     """Type and validate `lines` with the adapter's SQL, then swap `employee_raw` for its
     pseudonym `employee_key`. The SQL returns one row per input line with a `reason` column
     that is NULL for good rows."""
-    con = duckdb.connect()
+    con = ctx.scratch
     try:
-        con.execute("SET TimeZone='UTC'")
         con.register("lines", lines)
         sql = (SQL_DIR / sql_file).read_text(encoding="utf-8")
         params = {"earliest": ctx.earliest, "latest": ctx.latest}
@@ -91,7 +98,10 @@ def run_parse_sql(sql_file: str, lines: pa.Table, ctx: ParseContext) -> tuple[pa
         rows = con.sql(f"{select} WHERE parsed.reason IS NULL ORDER BY parsed.line").to_arrow_table()
         return rows, [(int(line), reason) for line, reason in rejects]
     finally:
-        con.close()
+        # Nothing of this file may linger in the scratch database for the next one.
+        con.execute("DROP TABLE IF EXISTS parsed")
+        for view in ("lines", "pseudonyms"):
+            con.unregister(view)
 
 
 def _register_pseudonyms(con: duckdb.DuckDBPyConnection, pseudonymizer: Pseudonymizer) -> None:
