@@ -1,10 +1,6 @@
 import os
-import warnings
 
 import pytest
-
-# Dagster marks backfill policies as beta; the warning says nothing about our code.
-warnings.filterwarnings("ignore", message=".*is currently in beta.*")
 
 TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 
