@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.defs.ingest.assets import event_assets, snapshot_assets
+from pipelines.defs.ingest.assets import event_assets, reference_assets
 from pipelines.defs.jobs import PIPELINE_JOBS
 from pipelines.defs.marts.assets import unit_monthly
 from pipelines.defs.publish.assets import published_unit_monthly
@@ -10,7 +10,7 @@ from pipelines.defs.staging.assets import staging_assets
 from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
 
 defs = dg.Definitions(
-    assets=[*event_assets, *snapshot_assets, *staging_assets, unit_monthly, published_unit_monthly],
+    assets=[*event_assets, *reference_assets, *staging_assets, unit_monthly, published_unit_monthly],
     jobs=PIPELINE_JOBS,
     resources={
         "home": AxmeterHome(home=dg.EnvVar("AXMETER_HOME")),

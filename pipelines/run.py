@@ -37,7 +37,7 @@ def landed_event_days(home: AxmeterHome) -> tuple[date, date] | None:
     days = [
         landed.file_date
         for adapter in (PORTAL, ONAI)
-        for landed in scan_landing(adapter.folder, home.landing(adapter.folder), adapter.file_pattern)
+        for landed in scan_landing(adapter.folder, home.landing(adapter.folder), adapter.date_of)
         if landed.file_date is not None and landed.file_date >= data_start()
     ]
     return (min(days), max(days)) if days else None
@@ -91,7 +91,7 @@ def run_pipeline(
     last_day = min(days[1], date.fromisoformat(daily.get_last_partition_key()))
     step(f"ingest portal and OnAI files, {days[0]} .. {last_day}", "ingest_events",
          _range_tags(days[0].isoformat(), last_day.isoformat()))
-    step("load HR snapshots and refresh staging", "refresh_snapshots_and_staging")
+    step("load HR, training, pioneer, survey and closure files; refresh staging", "refresh_snapshots_and_staging")
 
     with Warehouse(home=str(home.root)).connect() as conn:
         first_month, last_month = conn.execute(

@@ -5,7 +5,7 @@ A run can cover one partitions definition, so a full refresh is four runs: event
 
 import dagster as dg
 
-from pipelines.defs.ingest.assets import event_assets, snapshot_assets
+from pipelines.defs.ingest.assets import event_assets, reference_assets
 from pipelines.defs.ingest.partitions import daily_partitions
 from pipelines.defs.marts.partitions import monthly_partitions
 
@@ -18,8 +18,8 @@ ingest_events_job = dg.define_asset_job(
 
 refresh_reference_job = dg.define_asset_job(
     "refresh_snapshots_and_staging",
-    selection=dg.AssetSelection.assets(*snapshot_assets) | dg.AssetSelection.groups("staging"),
-    description="Reload the HR snapshots and refresh the staging views.",
+    selection=dg.AssetSelection.assets(*reference_assets) | dg.AssetSelection.groups("staging"),
+    description="Reload the HR snapshots, training, pioneer, survey and closure files; refresh the staging views.",
 )
 
 build_marts_job = dg.define_asset_job(

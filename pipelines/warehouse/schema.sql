@@ -102,6 +102,56 @@ CREATE TABLE IF NOT EXISTS raw.hr_org_units (
     function        VARCHAR
 );
 
+CREATE TABLE IF NOT EXISTS raw.training_attendance (
+    file            VARCHAR NOT NULL,
+    file_date       DATE,                    -- attendance_*.csv names carry no fixed date
+    delivered_at    TIMESTAMPTZ NOT NULL,
+    line            BIGINT NOT NULL,
+    session_id      VARCHAR NOT NULL,
+    session_title   VARCHAR,
+    session_date    DATE NOT NULL,
+    format          VARCHAR NOT NULL,        -- lecture | hands_on | online
+    hours           DOUBLE,
+    employee_key    VARCHAR NOT NULL,
+    completed       BOOLEAN NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS raw.pioneer_roster (
+    file            VARCHAR NOT NULL,
+    snapshot_date   DATE NOT NULL,           -- the newest snapshot is the full current roster
+    delivered_at    TIMESTAMPTZ NOT NULL,
+    line            BIGINT NOT NULL,
+    employee_key    VARCHAR NOT NULL,
+    role            VARCHAR NOT NULL,        -- leader | member
+    joined_on       DATE NOT NULL,
+    left_on         DATE                     -- NULL while still a member
+);
+
+CREATE TABLE IF NOT EXISTS raw.survey_responses (
+    file                    VARCHAR NOT NULL,
+    file_date               DATE NOT NULL,   -- first day of the file's quarter
+    delivered_at            TIMESTAMPTZ NOT NULL,
+    line                    BIGINT NOT NULL,
+    response_id             VARCHAR NOT NULL,
+    quarter                 VARCHAR NOT NULL, -- e.g. 2026Q3
+    unit_code               VARCHAR NOT NULL,
+    q_faster                INTEGER,         -- 1-5, 5 = strongly agree
+    q_quality               INTEGER,
+    q_effort                INTEGER,
+    q_productive            INTEGER,
+    minutes_saved_per_week  DOUBLE
+    -- `comment` is free text: dropped on read, never stored
+);
+
+CREATE TABLE IF NOT EXISTS raw.calendar_closures (
+    file            VARCHAR NOT NULL,
+    file_date       DATE,
+    delivered_at    TIMESTAMPTZ NOT NULL,
+    line            BIGINT NOT NULL,
+    closure_date    DATE NOT NULL,
+    closure_reason  VARCHAR
+);
+
 -- Marts hold exact figures for the data team; suppression is applied when publishing.
 CREATE TABLE IF NOT EXISTS marts.unit_monthly (
     month                DATE NOT NULL,

@@ -11,20 +11,25 @@ import dagster as dg
 from pipelines.defs.ingest.landing import LandedFile, scan_landing
 from pipelines.defs.ingest.loader import LoadReport, clear_previous_loads, load_file, record_unplaceable
 from pipelines.defs.ingest.partitions import daily_partitions
-from pipelines.defs.ingest.sources import ADAPTERS_BY_FOLDER, HR_ORG_UNITS, HR_ROSTER, ONAI, PORTAL
+from pipelines.defs.ingest.sources import (
+    ADAPTERS_BY_FOLDER, CLOSURES, HR_ORG_UNITS, HR_ROSTER, ONAI, PIONEERS, PORTAL, SURVEY, TRAINING,
+)
 from pipelines.defs.ingest.sources.base import ParseContext, SourceAdapter
 from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
 from pipelines.settings import OWNERS, WAREHOUSE_POOL, data_start
 
 
-def _placement_problem(landed: LandedFile, today: date, dated_events: bool) -> str | None:
-    """Why no partition can take this file, or None. Only event files are bounded by the
-    collection period; an HR snapshot from before it is still the one in force at its start."""
-    if landed.file_date is None:
-        return "unexpected file name: no date in the expected pattern; rename it or remove it"
-    if dated_events and landed.file_date < data_start():
+def _placement_problem(adapter: SourceAdapter, landed: LandedFile, today: date, bounded: bool) -> str | None:
+    """Why no load can take this file, or None. Only event files are bounded by the collection
+    period; an HR snapshot from before it is still the one in force at its start."""
+    if not adapter.claims(landed.path.name):
+        names = " or ".join(a.file_pattern.pattern for a in ADAPTERS_BY_FOLDER[adapter.folder])
+        return f"unexpected file name (expected {names}); rename it or remove it"
+    if adapter.dated_names and landed.file_date is None:
+        return "impossible date in the file name; rename it with the right date"
+    if bounded and landed.file_date < data_start():
         return f"file dated {landed.file_date}, before the start of data collection ({data_start()})"
-    if landed.file_date > today + timedelta(days=1):
+    if landed.file_date is not None and landed.file_date > today + timedelta(days=1):
         return f"file dated {landed.file_date}, more than a day after the run"
     return None
 
@@ -41,16 +46,15 @@ def _load(
     ctx = ParseContext(
         earliest=data_start(), latest=now + timedelta(days=1), pseudonymizer=pseudonym_key.pseudonymizer()
     )
+    siblings = ADAPTERS_BY_FOLDER[adapter.folder]
     placed, unplaceable = [], []
-    for landed in scan_landing(adapter.folder, home.landing(adapter.folder), adapter.file_pattern):
-        if not adapter.claims(landed.path.name):
-            # A name no adapter of this folder claims is reported once, by the folder's first adapter.
-            if ADAPTERS_BY_FOLDER[adapter.folder][0] is adapter and not any(
-                other.claims(landed.path.name) for other in ADAPTERS_BY_FOLDER[adapter.folder]
-            ):
-                unplaceable.append((landed, _placement_problem(landed, now.date(), window is not None)))
+    for landed in scan_landing(adapter.folder, home.landing(adapter.folder), adapter.date_of):
+        claimed_by_sibling = any(other.claims(landed.path.name) for other in siblings if other is not adapter)
+        # A file another adapter of this folder claims is its business; a file nobody claims is
+        # reported once, by the folder's first adapter.
+        if claimed_by_sibling or (not adapter.claims(landed.path.name) and siblings[0] is not adapter):
             continue
-        problem = _placement_problem(landed, now.date(), window is not None)
+        problem = _placement_problem(adapter, landed, now.date(), bounded=window is not None)
         if problem:
             unplaceable.append((landed, problem))
         elif window is None or window[0] <= landed.file_date < window[1]:
@@ -112,8 +116,9 @@ def build_raw_asset(adapter: SourceAdapter, partitioned: bool) -> dg.AssetsDefin
 
 raw_portal_events = build_raw_asset(PORTAL, partitioned=True)
 raw_onai_events = build_raw_asset(ONAI, partitioned=True)
-raw_hr_roster = build_raw_asset(HR_ROSTER, partitioned=False)
-raw_hr_org_units = build_raw_asset(HR_ORG_UNITS, partitioned=False)
-
 event_assets = [raw_portal_events, raw_onai_events]
-snapshot_assets = [raw_hr_roster, raw_hr_org_units]
+# Small files, reloaded whole on every run: HR snapshots, training, pioneers, survey, closures.
+reference_assets = [
+    build_raw_asset(adapter, partitioned=False)
+    for adapter in (HR_ROSTER, HR_ORG_UNITS, TRAINING, PIONEERS, SURVEY, CLOSURES)
+]

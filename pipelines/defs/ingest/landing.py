@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -53,9 +53,9 @@ class LandedFile:
         return data, digest
 
 
-def scan_landing(source: str, folder: Path, pattern: re.Pattern[str]) -> list[LandedFile]:
-    """Every delivered file of a source, sorted by name. `pattern` must capture the file's
-    date as YYYYMMDD in a group named `date`; names that do not match get `file_date=None`."""
+def scan_landing(source: str, folder: Path, date_of: Callable[[str], date | None]) -> list[LandedFile]:
+    """Every delivered file of a source folder (sidecars and hidden files aside), sorted by
+    name, with the date `date_of` reads from its name (None when it reads none)."""
     if not folder.exists():
         return []
     files = []
@@ -63,13 +63,12 @@ def scan_landing(source: str, folder: Path, pattern: re.Pattern[str]) -> list[La
         if not path.is_file() or path.name.endswith(SIDECAR_SUFFIX) or path.name.startswith("."):
             continue
         stat = path.stat()
-        match = pattern.fullmatch(path.name)
         files.append(
             LandedFile(
                 source=source,
                 path=path,
                 name=path.relative_to(folder).as_posix(),
-                file_date=_parse_yyyymmdd(match.group("date")) if match else None,
+                file_date=date_of(path.name),
                 size_bytes=stat.st_size,
                 delivered_at=datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
             )
@@ -77,7 +76,7 @@ def scan_landing(source: str, folder: Path, pattern: re.Pattern[str]) -> list[La
     return files
 
 
-def _parse_yyyymmdd(text: str) -> date | None:
+def parse_yyyymmdd(text: str) -> date | None:
     try:
         return datetime.strptime(text, "%Y%m%d").date()
     except ValueError:

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipelines.defs.ingest.landing import FileRejected, decode_text, gunzip_if_needed, numbered_lines
+from pipelines.defs.ingest.landing import FileRejected, decode_text, gunzip_if_needed, numbered_lines, parse_yyyymmdd
 from pipelines.resources import Pseudonymizer
 
 SQL_DIR = Path(__file__).parent.parent / "sql"
@@ -49,14 +49,24 @@ class SourceAdapter:
 
     name: str  # source folder and ledger name, e.g. "portal"
     folder: str  # landing sub-folder
-    file_pattern: re.Pattern[str]  # full-match on the file name, with a `date` group
+    file_pattern: re.Pattern[str]  # full-match on the file name (see `file_date`)
     raw_table: str  # e.g. "raw.portal_events"
     date_column: str = "file_date"  # where the file name's date is stored in raw_table
     parse_sql: str  # file in ingest/sql/
     encodings: tuple[str, ...] = ("utf-8",)
 
+    dated_names: bool = True  # file names carry the date of their partition or snapshot
+
     def claims(self, file_name: str) -> bool:
         return self.file_pattern.fullmatch(file_name) is not None
+
+    def date_of(self, file_name: str) -> date | None:
+        match = self.file_pattern.fullmatch(file_name)
+        return self.file_date(match) if match and self.dated_names else None
+
+    def file_date(self, match: re.Match[str]) -> date | None:
+        """The date in a matching file name; by default its `date` group, as YYYYMMDD."""
+        return parse_yyyymmdd(match.group("date"))
 
     def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
         """Split decoded text into an Arrow table for the parse SQL, plus lines already
@@ -158,3 +168,13 @@ def csv_lines_table(
         {"line": pa.array(lines, pa.int64()), **{n: pa.array(v, pa.string()) for n, v in columns.items()}}
     )
     return table, rejects
+
+
+class CsvAdapter(SourceAdapter):
+    """A CSV source whose header must hold exactly the keys of `header`; columns mapped to
+    None (names, free text) are dropped on read."""
+
+    header: dict[str, str | None]
+
+    def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
+        return csv_lines_table(text, self.header, self.name)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-import pyarrow as pa
-
-from pipelines.defs.ingest.sources.base import SourceAdapter, csv_lines_table
+from pipelines.defs.ingest.sources.base import CsvAdapter
 
 ROSTER_HEADER = {
     "employee_id": "employee_raw",
@@ -30,28 +28,24 @@ ORG_UNITS_HEADER = {
 }
 
 
-class HrRosterAdapter(SourceAdapter):
+class HrRosterAdapter(CsvAdapter):
     name = "hr_roster"
     folder = "hr"
     file_pattern = re.compile(r"roster_(?P<date>\d{8})\.csv")
     raw_table = "raw.hr_roster"
     date_column = "snapshot_date"
     parse_sql = "hr_roster_parse.sql"
-
-    def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
-        return csv_lines_table(text, ROSTER_HEADER, "HR roster")
+    header = ROSTER_HEADER
 
 
-class HrOrgUnitsAdapter(SourceAdapter):
+class HrOrgUnitsAdapter(CsvAdapter):
     name = "hr_org_units"
     folder = "hr"
     file_pattern = re.compile(r"org_units_(?P<date>\d{8})\.csv")
     raw_table = "raw.hr_org_units"
     date_column = "snapshot_date"
     parse_sql = "hr_org_units_parse.sql"
-
-    def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
-        return csv_lines_table(text, ORG_UNITS_HEADER, "HR org-units")
+    header = ORG_UNITS_HEADER
 
 
 HR_ROSTER = HrRosterAdapter()

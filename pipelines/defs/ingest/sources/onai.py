@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-import pyarrow as pa
-
-from pipelines.defs.ingest.sources.base import SourceAdapter, csv_lines_table
+from pipelines.defs.ingest.sources.base import CsvAdapter
 
 # Korean header -> column name used in the parse SQL.
 ONAI_HEADER = {
@@ -24,16 +22,14 @@ ONAI_HEADER = {
 }
 
 
-class OnaiAdapter(SourceAdapter):
+class OnaiAdapter(CsvAdapter):
     name = "onai"
     folder = "onai"
     file_pattern = re.compile(r"onai_activity_(?P<date>\d{8})(_\d+)?\.csv")
     raw_table = "raw.onai_events"
     parse_sql = "onai_parse.sql"
     encodings = ("utf-8", "cp949")
-
-    def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
-        return csv_lines_table(text, ONAI_HEADER, "OnAI")
+    header = ONAI_HEADER
 
 
 ONAI = OnaiAdapter()
