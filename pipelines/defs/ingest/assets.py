@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import dagster as dg
 
 from pipelines.defs.ingest.landing import LandedFile, scan_landing
-from pipelines.defs.ingest.loader import LoadReport, clear_previous_loads, load_file, record_unplaceable
+from pipelines.defs.ingest.loader import LoadReport, batches, clear_previous_loads, load_batch, record_rejected_file
 from pipelines.defs.ingest.partitions import daily_partitions
 from pipelines.defs.ingest.sources import (
     ADAPTERS_BY_FOLDER, CLOSURES, HR_ORG_UNITS, HR_ROSTER, ONAI, PIONEERS, PORTAL, SURVEY, TRAINING,
@@ -64,12 +64,13 @@ def _load(
     with warehouse.connect() as conn:
         conn.begin()
         clear_previous_loads(conn, adapter, placed + [landed for landed, _ in unplaceable], window)
-        for number, landed in enumerate(placed, start=1):
-            load_file(conn, adapter, landed, ctx, now, report)
-            if number % 25 == 0 or number == len(placed):
-                context.log.info(f"{adapter.name}: {number} of {len(placed)} files, {report.rows_loaded:,} rows so far")
+        done = 0
+        for batch in batches(placed):
+            load_batch(conn, adapter, batch, ctx, now, report)
+            done += len(batch)
+            context.log.info(f"{adapter.name}: {done} of {len(placed)} files, {report.rows_loaded:,} rows so far")
         for landed, why in unplaceable:
-            record_unplaceable(conn, adapter.folder, landed, why, now)
+            record_rejected_file(conn, adapter.folder, landed, why, now)
             report.files_quarantined += 1
             report.count_reason(why)
         total_rows = conn.execute(f"SELECT count(*) FROM {adapter.raw_table}").fetchall()[0][0]

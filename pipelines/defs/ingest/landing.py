@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 SIDECAR_SUFFIX = ".sha256"
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -113,12 +117,11 @@ def decode_text(data: bytes, encodings: tuple[str, ...] = ("utf-8",)) -> tuple[s
     )
 
 
-def numbered_lines(text: str) -> tuple[list[int], list[str]]:
-    """Non-blank lines with their 1-based line numbers (blank lines are ignored, not errors)."""
-    numbers, lines = [], []
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.rstrip("\r")
-        if line.strip():
-            numbers.append(number)
-            lines.append(line)
-    return numbers, lines
+def numbered_lines(text: str) -> pa.Table:
+    """Non-blank lines (`text`) with their 1-based line numbers (`line`); blank lines are
+    ignored, not errors. Vectorised: a Python loop over a million lines costs seconds."""
+    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+    numbers = pa.array(np.arange(1, len(lines) + 1, dtype=np.int64))
+    lines = pc.utf8_rtrim(lines, characters="\r")
+    keep = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0)
+    return pa.table({"line": numbers, "text": lines.cast(pa.string())}).filter(keep)

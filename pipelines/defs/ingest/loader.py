@@ -1,4 +1,4 @@
-"""Load landed files into the raw layer, one file at a time, with a ledger and quarantine.
+"""Load landed files into the raw layer in batches, with a ledger and quarantine.
 
 Every file reconciles: lines read = rows loaded + rows quarantined (duplicates of a natural
 key are resolved in staging, which keeps the newest delivery)."""
@@ -10,8 +10,10 @@ from datetime import datetime
 
 import duckdb
 
+import pyarrow as pa
+
 from pipelines.defs.ingest.landing import FileRejected, LandedFile
-from pipelines.defs.ingest.sources.base import ParseContext, SourceAdapter
+from pipelines.defs.ingest.sources.base import DecodedFile, ParseContext, SourceAdapter, parse_batch
 
 LEDGER_UPSERT = """
 INSERT OR REPLACE INTO raw.file_ledger
@@ -45,56 +47,93 @@ class LoadReport:
         }
 
 
-def load_file(
+# A batch holds at most this many files or bytes: big enough that per-query overhead
+# vanishes, small enough that a backfill of a year streams instead of filling memory.
+BATCH_FILES = 64
+BATCH_BYTES = 128 * 1024 * 1024
+
+
+def batches(files: list[LandedFile]) -> list[list[LandedFile]]:
+    out: list[list[LandedFile]] = []
+    size = 0
+    for landed in files:
+        if not out or len(out[-1]) >= BATCH_FILES or size + landed.size_bytes > BATCH_BYTES:
+            out.append([])
+            size = 0
+        out[-1].append(landed)
+        size += landed.size_bytes
+    return out
+
+
+def load_batch(
     conn: duckdb.DuckDBPyConnection,
     adapter: SourceAdapter,
-    landed: LandedFile,
+    files: list[LandedFile],
     ctx: ParseContext,
     now: datetime,
     report: LoadReport,
 ) -> None:
-    """Load one file's rows and quarantine, and record it in the ledger. The caller owns the
+    """Load files' rows and quarantine, and record each in the ledger. The caller owns the
     transaction and has already cleared what earlier loads of these files left
     (`clear_previous_loads`)."""
-    ledger = {
-        "source": adapter.folder, "file": landed.name, "file_date": landed.file_date,
-        "size_bytes": landed.size_bytes, "delivered_at": landed.delivered_at, "now": now,
-        "sha256": "", "encoding": None, "lines_read": 0, "rows_loaded": 0, "rows_quarantined": 0,
-    }
-    try:
-        data, ledger["sha256"] = landed.read_bytes()
-        parsed = adapter.parse(landed.name, data, ctx)
-    except FileRejected as rejected:
-        quarantine_file(conn, adapter.folder, landed, rejected.reason, now)
-        conn.execute(LEDGER_UPSERT, {**ledger, "status": "quarantined", "reason": rejected.reason})
-        report.files_quarantined += 1
-        report.count_reason(rejected.reason)
+    decoded: list[DecodedFile] = []
+    for landed in files:
+        try:
+            decoded.append(adapter.decode(landed))
+        except FileRejected as rejected:
+            record_rejected_file(conn, adapter.folder, landed, rejected.reason, now)
+            report.files_quarantined += 1
+            report.count_reason(rejected.reason)
+    if not decoded:
         return
 
+    parsed = parse_batch(adapter, decoded, ctx)
+    batch_files = pa.table({
+        "file_no": pa.array(range(len(decoded)), pa.int32()),
+        "file": [d.landed.name for d in decoded],
+        "file_date": pa.array([d.landed.file_date for d in decoded], pa.date32()),
+        "delivered_at": pa.array([d.landed.delivered_at for d in decoded], pa.timestamp("us", tz="UTC")),
+    })
     conn.register("parsed_batch", parsed.rows)
+    conn.register("batch_files", batch_files)
     conn.execute(
         f"""INSERT INTO {adapter.raw_table} BY NAME
-            SELECT $file AS file, $file_date AS {adapter.date_column},
-                   $delivered_at AS delivered_at, * FROM parsed_batch""",
-        {"file": landed.name, "file_date": landed.file_date, "delivered_at": landed.delivered_at},
+            SELECT batch_files.file, batch_files.file_date AS {adapter.date_column},
+                   batch_files.delivered_at, parsed_batch.* EXCLUDE (file_no)
+            FROM parsed_batch JOIN batch_files USING (file_no)"""
     )
+    loaded_per_file = dict(conn.execute(
+        "SELECT file_no, count(*) FROM parsed_batch GROUP BY file_no"
+    ).fetchall())
     conn.unregister("parsed_batch")
-    if parsed.rejects:
-        conn.executemany(
-            "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?)",
-            [(adapter.folder, landed.name, landed.file_date, line, reason, now) for line, reason in parsed.rejects],
-        )
-    for _, reason in parsed.rejects:
+    conn.unregister("batch_files")
+
+    rejected_per_file: dict[int, int] = {}
+    quarantine_rows = []
+    for file_no, line, reason in parsed.rejects:
+        landed = decoded[file_no].landed
+        quarantine_rows.append((adapter.folder, landed.name, landed.file_date, line, reason, now))
+        rejected_per_file[file_no] = rejected_per_file.get(file_no, 0) + 1
         report.count_reason(reason)
-    conn.execute(LEDGER_UPSERT, {
-        **ledger, "status": "loaded", "reason": None, "encoding": parsed.encoding,
-        "lines_read": parsed.lines_read, "rows_loaded": parsed.rows.num_rows,
-        "rows_quarantined": len(parsed.rejects),
-    })
-    report.files_loaded += 1
-    report.lines_read += parsed.lines_read
-    report.rows_loaded += parsed.rows.num_rows
-    report.rows_quarantined += len(parsed.rejects)
+    if quarantine_rows:
+        conn.executemany("INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?)", quarantine_rows)
+
+    for file_no, file in enumerate(decoded):
+        loaded, rejected = loaded_per_file.get(file_no, 0), rejected_per_file.get(file_no, 0)
+        conn.execute(LEDGER_UPSERT, {
+            **_ledger_identity(adapter.folder, file.landed, now), "sha256": file.sha256,
+            "status": "loaded", "reason": None, "encoding": file.encoding,
+            "lines_read": file.lines_read, "rows_loaded": loaded, "rows_quarantined": rejected,
+        })
+        report.files_loaded += 1
+        report.lines_read += file.lines_read
+        report.rows_loaded += loaded
+        report.rows_quarantined += rejected
+
+
+def _ledger_identity(source: str, landed: LandedFile, now: datetime) -> dict:
+    return {"source": source, "file": landed.name, "file_date": landed.file_date,
+            "size_bytes": landed.size_bytes, "delivered_at": landed.delivered_at, "now": now}
 
 
 def clear_previous_loads(
@@ -115,22 +154,15 @@ def clear_previous_loads(
     )
 
 
-def quarantine_file(conn: duckdb.DuckDBPyConnection, source: str, landed: LandedFile, reason: str, now: datetime) -> None:
-    conn.execute(
-        "INSERT INTO raw.quarantine VALUES (?, ?, ?, 0, ?, ?)",
-        [source, landed.name, landed.file_date, reason, now],
-    )
-
-
-def record_unplaceable(
+def record_rejected_file(
     conn: duckdb.DuckDBPyConnection, source: str, landed: LandedFile, reason: str, now: datetime
 ) -> None:
-    """A file no partition can take (unexpected name, date out of range): quarantined whole,
-    with its fingerprint, so it is visible and reconciles (0 lines loaded)."""
-    quarantine_file(conn, source, landed, reason, now)
+    """A file quarantined whole (damaged, or no load can take it): one quarantine row (line 0)
+    and its ledger entry with its fingerprint, so it is visible and reconciles (0 loaded)."""
+    conn.execute("INSERT INTO raw.quarantine VALUES (?, ?, ?, 0, ?, ?)",
+                 [source, landed.name, landed.file_date, reason, now])
     conn.execute(LEDGER_UPSERT, {
-        "source": source, "file": landed.name, "file_date": landed.file_date,
-        "size_bytes": landed.size_bytes, "sha256": landed.sha256(), "delivered_at": landed.delivered_at,
-        "now": now, "status": "quarantined", "reason": reason, "encoding": None,
+        **_ledger_identity(source, landed, now), "sha256": landed.sha256(),
+        "status": "quarantined", "reason": reason, "encoding": None,
         "lines_read": 0, "rows_loaded": 0, "rows_quarantined": 0,
     })

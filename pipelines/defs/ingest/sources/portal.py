@@ -6,7 +6,8 @@ import re
 
 import pyarrow as pa
 
-from pipelines.defs.ingest.sources.base import SourceAdapter, json_lines_table
+from pipelines.defs.ingest.landing import numbered_lines
+from pipelines.defs.ingest.sources.base import SourceAdapter
 
 
 class PortalAdapter(SourceAdapter):
@@ -17,7 +18,7 @@ class PortalAdapter(SourceAdapter):
     parse_sql = "portal_parse.sql"
 
     def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
-        return json_lines_table(text), []
+        return numbered_lines(text), []
 
 
 PORTAL = PortalAdapter()

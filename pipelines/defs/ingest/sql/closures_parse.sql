@@ -1,5 +1,6 @@
 -- Type and validate ministry closure days (landing/calendar/closures.csv).
 SELECT
+    file_no,
     line,
     TRY_CAST(closure_date AS DATE) AS closure_date,
     closure_reason,

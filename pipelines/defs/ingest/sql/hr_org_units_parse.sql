@@ -1,5 +1,6 @@
 -- Type and validate HR org-unit rows.
 SELECT
+    file_no,
     line,
     unit_code,
     unit_name_ko,

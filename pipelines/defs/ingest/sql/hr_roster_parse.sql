@@ -1,5 +1,6 @@
 -- Type and validate HR roster rows (the name column was dropped on read).
 SELECT
+    file_no,
     line,
     upper(employee_raw) AS employee_raw,
     unit_code,

@@ -10,6 +10,7 @@ WITH typed AS (
     FROM lines
 )
 SELECT
+    file_no,
     line,
     event_id,
     started_at,

@@ -1,5 +1,6 @@
 -- Type and validate AI Pioneer Group roster rows.
 SELECT
+    file_no,
     line,
     upper(employee_raw) AS employee_raw,
     lower(role) AS role,

@@ -4,6 +4,7 @@
 -- never extracted, so they never leave this query.
 WITH parsed AS (
     SELECT
+        file_no,
         line,
         -- DuckDB lets a select item use an earlier item's alias (is_object below).
         json_valid(text) AND starts_with(ltrim(text), '{') AS is_object,
@@ -21,6 +22,7 @@ WITH parsed AS (
 ),
 typed AS (
     SELECT
+        file_no,
         line,
         is_object,
         nullif(trim(f.request_id), '') AS request_id,
@@ -46,6 +48,7 @@ typed AS (
     FROM parsed
 )
 SELECT
+    file_no,
     line,
     request_id,
     call_type,

@@ -1,5 +1,6 @@
 -- Type and validate survey responses (the comment column was dropped on read).
 SELECT
+    file_no,
     line,
     response_id,
     upper(quarter) AS quarter,

@@ -1,5 +1,6 @@
 -- Type and validate training attendance rows.
 SELECT
+    file_no,
     line,
     session_id,
     session_title,
