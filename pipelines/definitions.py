@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.defs.ingest.assets import event_assets, reference_assets
+from pipelines.defs.ingest.sensors import landing_sensors
 from pipelines.defs.jobs import PIPELINE_JOBS
 from pipelines.defs.marts.assets import unit_monthly
 from pipelines.defs.publish.assets import published_unit_monthly
@@ -12,6 +13,7 @@ from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
 defs = dg.Definitions(
     assets=[*event_assets, *reference_assets, *staging_assets, unit_monthly, published_unit_monthly],
     jobs=PIPELINE_JOBS,
+    sensors=[*landing_sensors],
     resources={
         "home": AxmeterHome(home=dg.EnvVar("AXMETER_HOME")),
         "warehouse": Warehouse(home=dg.EnvVar("AXMETER_HOME")),

@@ -57,6 +57,9 @@ def test_definitions_load_with_every_layer():
             "staging/events", "marts/unit_monthly", "published/unit_monthly"} <= keys
     for job in ("ingest_events", "refresh_snapshots_and_staging", "build_marts", "publish"):
         assert defs.resolve_job_def(job) is not None
+    dg.Definitions.validate_loadable(defs)
+    assert {s.name for s in defs.sensors} >= {f"{folder}_landing_sensor" for folder in (
+        "portal", "onai", "hr", "training", "pioneers", "survey", "calendar")}
 
 
 def test_unit_monthly_exact_figures(pipeline_home):
