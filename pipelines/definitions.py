@@ -8,10 +8,12 @@ from pipelines.defs.jobs import PIPELINE_JOBS
 from pipelines.defs.marts.assets import unit_monthly
 from pipelines.defs.publish.assets import published_unit_monthly
 from pipelines.defs.staging.assets import staging_assets
+from pipelines.defs.staging.checks import staging_checks
 from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
 
 defs = dg.Definitions(
     assets=[*event_assets, *reference_assets, *staging_assets, unit_monthly, published_unit_monthly],
+    asset_checks=[*staging_checks],
     jobs=PIPELINE_JOBS,
     sensors=[*landing_sensors],
     resources={

@@ -78,6 +78,17 @@ def run_pipeline(
                 f"step '{name}' (Dagster job {job_name}, run {result.run_id}) failed:\n  "
                 + "\n  ".join(failures or ["see the run's logs in `dagster dev`"])
             )
+        failed_checks = [
+            f"{evaluation.asset_check_key.asset_key.to_user_string()}:{evaluation.check_name}"
+            f" ({evaluation.description or 'see its metadata in Dagster'})"
+            for evaluation in result.get_asset_check_evaluations()
+            if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+        ]
+        if failed_checks:
+            raise RuntimeError(
+                f"step '{name}' (run {result.run_id}): blocking check failed, nothing downstream "
+                "was computed or published:\n  " + "\n  ".join(failed_checks)
+            )
         summary.steps.append((name, time.perf_counter() - started))
         say(f"      done in {summary.steps[-1][1]:.1f} s")
 

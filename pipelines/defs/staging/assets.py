@@ -5,7 +5,9 @@ Views cost nothing to refresh and are always consistent with raw; marts read onl
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 
+from pipelines.metadata import markdown_table
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS, WAREHOUSE_POOL
 
@@ -19,6 +21,9 @@ STAGING_VIEWS: dict[str, list[dg.AssetKey]] = {
     "hr_roster": [dg.AssetKey(["raw", "hr_roster"])],
     "hr_org_units": [dg.AssetKey(["raw", "hr_org_units"])],
 }
+
+RAW_TABLES = ["portal_events", "onai_events", "hr_roster", "hr_org_units", "training_attendance",
+              "pioneer_roster", "survey_responses", "calendar_closures"]
 
 
 def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -42,4 +47,36 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     return view_asset
 
 
-staging_assets = [build_view_asset(name, deps) for name, deps in STAGING_VIEWS.items()]
+@dg.asset(
+    key=["staging", "file_reconciliation"],
+    deps=[dg.AssetKey(["raw", table]) for table in RAW_TABLES]
+    + [dg.AssetKey(["staging", "portal_events"]), dg.AssetKey(["staging", "onai_events"])],
+    description="The file ledger reconciled: per landed file, lines read = loaded + duplicates + "
+    "quarantined; with the quarantine's reasons in the metadata.",
+    group_name="staging",
+    kinds={"duckdb", "sql"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+)
+def file_reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
+    sql = (SQL_DIR / "file_reconciliation.sql").read_text(encoding="utf-8")
+    with warehouse.connect() as conn:
+        conn.execute(f"CREATE OR REPLACE VIEW staging.file_reconciliation AS {sql}")
+        by_source = pl.from_arrow(conn.sql(
+            """SELECT source, count(*) AS files, count(*) FILTER (WHERE status = 'quarantined') AS files_quarantined,
+                      sum(lines_read) AS lines_read, sum(rows_loaded) AS loaded,
+                      sum(rows_duplicate) AS duplicates, sum(rows_quarantined) AS quarantined
+               FROM staging.file_reconciliation GROUP BY source ORDER BY source"""
+        ).to_arrow_table())
+        reasons = pl.from_arrow(conn.sql(
+            """SELECT source, reason, count(*) AS n FROM raw.quarantine
+               GROUP BY ALL ORDER BY n DESC, source, reason LIMIT 25"""
+        ).to_arrow_table())
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": dg.MetadataValue.int(int(by_source["files"].sum() or 0)),
+        "by_source": dg.MetadataValue.md(markdown_table(by_source)),
+        "quarantine_reasons": dg.MetadataValue.md(markdown_table(reasons) if reasons.height else "nothing quarantined"),
+    })
+
+
+staging_assets = [build_view_asset(name, deps) for name, deps in STAGING_VIEWS.items()] + [file_reconciliation]
