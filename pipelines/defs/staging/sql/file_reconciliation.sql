@@ -17,20 +17,36 @@ kept_after_dedup AS (
 quarantined AS (
     SELECT source, file, count(*) FILTER (WHERE line > 0) AS rows_quarantined
     FROM raw.quarantine GROUP BY source, file
+),
+counted AS (
+    SELECT
+        ledger.source,
+        ledger.file,
+        ledger.file_date,
+        ledger.status,
+        ledger.reason,
+        ledger.lines_read,
+        ledger.rows_loaded AS ledger_rows_loaded,
+        coalesce(raw_rows.in_raw, 0) AS in_raw,
+        -- Event sources are de-duplicated on their natural key; a file all of whose rows lost
+        -- to newer deliveries keeps none. Reference files are kept whole.
+        CASE WHEN ledger.source IN ('portal', 'onai') THEN coalesce(kept_after_dedup.kept, 0)
+             ELSE coalesce(raw_rows.in_raw, 0) END AS kept,
+        coalesce(quarantined.rows_quarantined, 0) AS rows_quarantined
+    FROM raw.file_ledger AS ledger
+    LEFT JOIN raw_rows USING (source, file)
+    LEFT JOIN kept_after_dedup USING (source, file)
+    LEFT JOIN quarantined USING (source, file)
 )
 SELECT
-    ledger.source,
-    ledger.file,
-    ledger.file_date,
-    ledger.status,
-    ledger.reason,
-    ledger.lines_read,
-    coalesce(kept_after_dedup.kept, raw_rows.in_raw, 0) AS rows_loaded,
-    coalesce(raw_rows.in_raw, 0) - coalesce(kept_after_dedup.kept, raw_rows.in_raw, 0) AS rows_duplicate,
-    coalesce(quarantined.rows_quarantined, 0) AS rows_quarantined,
-    ledger.lines_read = coalesce(raw_rows.in_raw, 0) + coalesce(quarantined.rows_quarantined, 0)
-        AND ledger.rows_loaded = coalesce(raw_rows.in_raw, 0) AS reconciles
-FROM raw.file_ledger AS ledger
-LEFT JOIN raw_rows USING (source, file)
-LEFT JOIN kept_after_dedup USING (source, file)
-LEFT JOIN quarantined USING (source, file)
+    source,
+    file,
+    file_date,
+    status,
+    reason,
+    lines_read,
+    kept AS rows_loaded,
+    in_raw - kept AS rows_duplicate,
+    rows_quarantined,
+    lines_read = kept + (in_raw - kept) + rows_quarantined AND ledger_rows_loaded = in_raw AS reconciles
+FROM counted
