@@ -17,6 +17,8 @@ from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 
 SCHEMA_SQL = Path(__file__).parent / "warehouse" / "schema.sql"
+# Each source adapter's raw table (pipelines/defs/ingest/sources/): adding a source adds a file.
+RAW_TABLE_SQL = Path(__file__).parent / "defs" / "ingest" / "sql"
 MIN_KEY_LENGTH = 16
 
 
@@ -57,6 +59,8 @@ class Warehouse(ConfigurableResource):
             # Set after connecting: ICU (time zones) is built in but loads on first use.
             conn.execute("SET TimeZone = 'UTC'")
             conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            for ddl in sorted(RAW_TABLE_SQL.glob("*_table.sql")):
+                conn.execute(ddl.read_text(encoding="utf-8"))
             yield conn
 
 

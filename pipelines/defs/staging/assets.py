@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipelines.defs.ingest.sources import ADAPTERS
 from pipelines.metadata import markdown_table
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS, WAREHOUSE_POOL
@@ -22,8 +23,28 @@ STAGING_VIEWS: dict[str, list[dg.AssetKey]] = {
     "hr_org_units": [dg.AssetKey(["raw", "hr_org_units"])],
 }
 
-RAW_TABLES = ["portal_events", "onai_events", "hr_roster", "hr_org_units", "training_attendance",
-              "pioneer_roster", "survey_responses", "calendar_closures"]
+
+
+def file_row_counts_sql() -> str:
+    """Rows per landed file in its raw table, and how many survived de-duplication (for event
+    sources, staging.<table> keeps one row per natural key; other files are kept whole).
+    Generated from the adapter registry so that a new source needs no change here; the
+    table names are code constants, not user input."""
+    parts = []
+    for adapter in ADAPTERS.values():
+        table = adapter.raw_table.split(".")[1]
+        if adapter.natural_key:
+            parts.append(
+                f"SELECT '{adapter.folder}' AS source, r.file, count(*) AS in_raw, count(s.line) AS kept "
+                f"FROM {adapter.raw_table} r LEFT JOIN staging.{table} s ON s.file = r.file AND s.line = r.line "
+                "GROUP BY r.file"
+            )
+        else:
+            parts.append(
+                f"SELECT '{adapter.folder}' AS source, file, count(*) AS in_raw, count(*) AS kept "
+                f"FROM {adapter.raw_table} GROUP BY file"
+            )
+    return "\nUNION ALL\n".join(parts)
 
 
 def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -49,8 +70,8 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
 
 @dg.asset(
     key=["staging", "file_reconciliation"],
-    deps=[dg.AssetKey(["raw", table]) for table in RAW_TABLES]
-    + [dg.AssetKey(["staging", "portal_events"]), dg.AssetKey(["staging", "onai_events"])],
+    deps=[dg.AssetKey(adapter.raw_table.split(".")) for adapter in ADAPTERS.values()]
+    + [dg.AssetKey(["staging", a.raw_table.split(".")[1]]) for a in ADAPTERS.values() if a.natural_key],
     description="The file ledger reconciled: per landed file, lines read = loaded + duplicates + "
     "quarantined; with the quarantine's reasons in the metadata.",
     group_name="staging",
@@ -61,6 +82,7 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
 def file_reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
     sql = (SQL_DIR / "file_reconciliation.sql").read_text(encoding="utf-8")
     with warehouse.connect() as conn:
+        conn.execute(f"CREATE OR REPLACE VIEW staging.file_row_counts AS {file_row_counts_sql()}")
         conn.execute(f"CREATE OR REPLACE VIEW staging.file_reconciliation AS {sql}")
         by_source = pl.from_arrow(conn.sql(
             """SELECT source, count(*) AS files, count(*) FILTER (WHERE status = 'quarantined') AS files_quarantined,

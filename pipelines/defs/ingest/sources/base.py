@@ -65,10 +65,16 @@ class SourceAdapter:
     file_pattern: re.Pattern[str]  # full-match on the file name (see `file_date`)
     raw_table: str  # e.g. "raw.portal_events"
     date_column: str = "file_date"  # where the file name's date is stored in raw_table
-    parse_sql: str  # file in ingest/sql/
+    natural_key: str | None = None  # event sources: rows with the same key load once
     encodings: tuple[str, ...] = ("utf-8",)
 
     dated_names: bool = True  # file names carry the date of their partition or snapshot
+
+    @property
+    def parse_sql(self) -> str:
+        """ingest/sql/<name>_parse.sql types and validates the rows; <name>_table.sql is the
+        raw table's DDL (run by the Warehouse resource)."""
+        return f"{self.name}_parse.sql"
 
     def claims(self, file_name: str) -> bool:
         return self.file_pattern.fullmatch(file_name) is not None

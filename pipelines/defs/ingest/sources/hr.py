@@ -34,7 +34,6 @@ class HrRosterAdapter(CsvAdapter):
     file_pattern = re.compile(r"roster_(?P<date>\d{8})\.csv")
     raw_table = "raw.hr_roster"
     date_column = "snapshot_date"
-    parse_sql = "hr_roster_parse.sql"
     header = ROSTER_HEADER
 
 
@@ -44,7 +43,6 @@ class HrOrgUnitsAdapter(CsvAdapter):
     file_pattern = re.compile(r"org_units_(?P<date>\d{8})\.csv")
     raw_table = "raw.hr_org_units"
     date_column = "snapshot_date"
-    parse_sql = "hr_org_units_parse.sql"
     header = ORG_UNITS_HEADER
 
 

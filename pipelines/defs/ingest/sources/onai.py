@@ -27,7 +27,7 @@ class OnaiAdapter(CsvAdapter):
     folder = "onai"
     file_pattern = re.compile(r"onai_activity_(?P<date>\d{8})(_\d+)?\.csv")
     raw_table = "raw.onai_events"
-    parse_sql = "onai_parse.sql"
+    natural_key = "event_id"
     encodings = ("utf-8", "cp949")
     header = ONAI_HEADER
 

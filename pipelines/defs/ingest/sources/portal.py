@@ -15,7 +15,7 @@ class PortalAdapter(SourceAdapter):
     folder = "portal"
     file_pattern = re.compile(r"spendlogs_(?P<date>\d{8})(_\d+)?\.jsonl(\.gz)?")
     raw_table = "raw.portal_events"
-    parse_sql = "portal_parse.sql"
+    natural_key = "request_id"
 
     def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
         return numbered_lines(text), []

@@ -13,7 +13,6 @@ class TrainingAdapter(CsvAdapter):
     folder = "training"
     file_pattern = re.compile(r"attendance_(?P<label>[^/]+)\.csv")
     raw_table = "raw.training_attendance"
-    parse_sql = "training_parse.sql"
     dated_names = False
     header = {
         "session_id": "session_id", "session_title": "session_title", "session_date": "session_date",
@@ -27,7 +26,6 @@ class PioneersAdapter(CsvAdapter):
     file_pattern = re.compile(r"roster_(?P<date>\d{8})\.csv")
     raw_table = "raw.pioneer_roster"
     date_column = "snapshot_date"
-    parse_sql = "pioneers_parse.sql"
     header = {"employee_id": "employee_raw", "role": "role", "joined_on": "joined_on", "left_on": "left_on"}
 
 
@@ -36,7 +34,6 @@ class SurveyAdapter(CsvAdapter):
     folder = "survey"
     file_pattern = re.compile(r"survey_(?P<year>\d{4})Q(?P<quarter>[1-4])\.csv")
     raw_table = "raw.survey_responses"
-    parse_sql = "survey_parse.sql"
     header = {
         "response_id": "response_id", "quarter": "quarter", "unit_code": "unit_code",
         "q_faster": "q_faster", "q_quality": "q_quality", "q_effort": "q_effort",
@@ -53,7 +50,6 @@ class ClosuresAdapter(CsvAdapter):
     folder = "calendar"
     file_pattern = re.compile(r"closures\.csv")
     raw_table = "raw.calendar_closures"
-    parse_sql = "closures_parse.sql"
     dated_names = False
     header = {"date": "closure_date", "reason": "closure_reason"}
 
