@@ -70,3 +70,33 @@ def test_a_ledger_that_does_not_add_up_fails_the_blocking_check(axmeter_home):
     [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == "every_file_reconciles"]
     assert not evaluation.passed
     assert "spendlogs_20260131.jsonl: read 4, loaded 3" in evaluation.metadata["unbalanced_files"].value
+
+
+def test_identical_copy_under_a_second_name_loads_nothing_twice(axmeter_home):
+    """The same file delivered twice (a `_2` copy with identical bytes) and the same 이벤트ID
+    in two OnAI files: every row is counted once, the copies as duplicates."""
+    write_handmade_landing(axmeter_home)
+    run(axmeter_home)
+    before = query(axmeter_home, "SELECT month, unit_code, requests FROM marts.unit_monthly ORDER BY 1, 2")
+    portal, onai = axmeter_home / "landing" / "portal", axmeter_home / "landing" / "onai"
+    (portal / "spendlogs_20260131_2.jsonl").write_bytes((portal / "spendlogs_20260131.jsonl").read_bytes())
+    (onai / "onai_activity_20260211.csv").write_text(
+        (onai / "onai_activity_20260210.csv").read_text(encoding="utf-8-sig"), encoding="utf-8")
+    run(axmeter_home)
+    assert query(axmeter_home, "SELECT month, unit_code, requests FROM marts.unit_monthly ORDER BY 1, 2") == before
+    counts = query(axmeter_home, """
+        SELECT file, lines_read, rows_loaded, rows_duplicate, rows_quarantined FROM staging.file_reconciliation
+        WHERE file IN ('spendlogs_20260131.jsonl', 'spendlogs_20260131_2.jsonl',
+                       'onai_activity_20260210.csv', 'onai_activity_20260211.csv') ORDER BY file""")
+    # Both copies were delivered at about the same time; whichever wins, 3 + 1 rows are duplicates.
+    assert sum(row[3] for row in counts) == 4 and sum(row[2] for row in counts) == 4
+    assert all(lines == loaded + dup + quarantined for _, lines, loaded, dup, quarantined in counts)
+
+
+def test_unknown_feature_loads_under_its_own_name(axmeter_home):
+    write_handmade_landing(axmeter_home)
+    (axmeter_home / "landing" / "portal" / "spendlogs_20260120.jsonl").write_text(
+        portal_event("u1", "E100003", "2026-01-20T01:00:00Z", service="legal_qa") + "\n")
+    run(axmeter_home)
+    assert query(axmeter_home, "SELECT feature, qualifying FROM staging.events WHERE event_key = 'u1'") == [
+        ("portal:legal_qa", True)]

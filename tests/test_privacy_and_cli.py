@@ -116,3 +116,14 @@ def test_pseudonyms_ignore_case_and_spaces_and_depend_on_the_key():
     one, other = Pseudonymizer("k" * 16), Pseudonymizer("j" * 16)
     assert one.pseudonym(" e104233 ") == one.pseudonym("E104233") != other.pseudonym("E104233")
     assert one.pseudonym("  ") is None
+
+
+def test_quarantine_command_lists_reasons_and_counts(sample_home, monkeypatch, capsys):
+    monkeypatch.setenv("AXMETER_HOME", str(sample_home))
+    assert cli.main(["quarantine"]) == 0
+    out = capsys.readouterr().out
+    truth = json.loads((sample_home / "sample_truth.json").read_text())
+    assert "corrupt gzip" in out or not any(f.get("kind") == "corrupt_gzip" for f in truth.get("faults", []))
+    for reason in ("missing request_id", "event dated more than a day after the run",
+                   "event before the start of data collection"):
+        assert reason in out
