@@ -6,10 +6,10 @@ WITH parsed AS (
     SELECT
         file_no,
         line,
-        -- DuckDB lets a select item use an earlier item's alias (is_object below).
-        json_valid(text) AND starts_with(ltrim(text), '{') AS is_object,
-        from_json(
-            CASE WHEN is_object THEN text END,
+        starts_with(ltrim(text), '{') AS starts_as_object,
+        -- One JSON parse per line: TRY() turns a malformed or cut-off line into NULL.
+        try(from_json(
+            text,
             '{"request_id": "VARCHAR", "call_type": "VARCHAR", "status": "VARCHAR",
               "startTime": "VARCHAR", "endTime": "VARCHAR", "request_duration_ms": "VARCHAR",
               "model": "VARCHAR", "model_group": "VARCHAR", "custom_llm_provider": "VARCHAR",
@@ -17,14 +17,14 @@ WITH parsed AS (
               "spend": "VARCHAR", "user": "VARCHAR",
               "metadata": {"service": "VARCHAR", "guardrail_status": "VARCHAR"},
               "request_tags": "VARCHAR[]"}'
-        ) AS f
+        )) AS f
     FROM lines
 ),
 typed AS (
     SELECT
         file_no,
         line,
-        is_object,
+        f IS NOT NULL AND starts_as_object AS is_object,
         nullif(trim(f.request_id), '') AS request_id,
         nullif(trim(f.call_type), '') AS call_type,
         nullif(trim(f.status), '') AS status,
