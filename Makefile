@@ -29,6 +29,12 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+## bench: the pipeline against a bare-DuckDB lower bound at ~100 k and ~1 M events (LARGE=1: also
+## ~10 M) -> bench/results.md; data under bench/out/. Not part of `make test`.
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench $(if $(LARGE),--large)
+
 ## dev: the Dagster UI on :3000 over the same home and instance as `axmeter`
 dev: install
 	mkdir -p $(AXMETER_HOME)/dagster
