@@ -1,0 +1,254 @@
+"""Contracts compiled into Great Expectations 1.x suites and validated on pandas batches.
+
+Great Expectations is imported here lazily, inside the functions, never when the code
+location loads (`import great_expectations` takes seconds). Batches are pandas DataFrames
+converted from Arrow: GX 1.x has no Polars support, and its SQL path on DuckDB (duckdb-engine)
+returns empty metrics (GX issues #10738, #11579).
+
+The suite is generated from the contract (contracts.py) every time: no rule is written twice.
+Each expectation carries its rule id and severity in `meta`, so a result maps back to the rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from pipelines.defs.quality.contracts import ARROW_TYPES, Contract, Rule
+
+SAMPLE_KEYS = 20  # sample keys kept per failed rule (primary-key columns only: file + line, month + unit, ...)
+_LOCK = threading.Lock()
+_CONTEXTS: dict[str, Any] = {}
+
+
+@dataclass
+class RuleOutcome:
+    rule: Rule
+    success: bool
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    observed_value: Any = None
+    error: str | None = None  # the expectation could not be evaluated (e.g. a missing column)
+    sample_keys: list[dict[str, Any]] = field(default_factory=list)
+    by_partition: dict[str, int] = field(default_factory=dict)  # failed rows per partition
+
+    @property
+    def summary(self) -> str:
+        if self.success:
+            return "passed"
+        if self.error:
+            return f"could not be evaluated: {self.error}"
+        if self.unexpected_count is not None:
+            return f"{self.unexpected_count:,} of {self.element_count:,} rows"
+        return f"observed {self.observed_value}"
+
+
+def quiet_gx() -> None:
+    """No analytics, no network, no progress bars, warnings only. Before the first import."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    os.environ.setdefault("GX_USAGE_STATS", "False")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def _gx():
+    quiet_gx()
+    import great_expectations as gx
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    # GX fingerprints every pandas batch under 1 GB by hashing it whole (about 7 s per 200k
+    # rows); the fingerprint is only a batch marker and nothing here uses it.
+    pandas_execution_engine.HASH_THRESHOLD = 0
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    return gx
+
+
+def to_pandas(table: pa.Table):
+    """Arrow -> pandas with stable dtypes: nullable integers and booleans stay integer and
+    boolean (no float upcast when a value is missing), dates become datetime64."""
+    import pandas as pd
+
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int32Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return table.to_pandas(types_mapper=mapping.get, date_as_object=False)
+
+
+def _coerce_bounds(rule: Rule, physical: dict[str, str]) -> dict[str, Any]:
+    """Date and timestamp bounds from YAML strings to the datetimes pandas compares with."""
+    kwargs = dict(rule.kwargs)
+    kind = physical.get(kwargs.get("column", ""))
+    for key in ("min_value", "max_value"):
+        value = kwargs.get(key)
+        if value is None or kind not in ("DATE", "TIMESTAMP WITH TIME ZONE"):
+            continue
+        parsed = datetime.fromisoformat(str(value))
+        if kind == "DATE":
+            parsed = parsed.replace(tzinfo=None)
+        elif parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        kwargs[key] = parsed
+    return kwargs
+
+
+def _expectation_class(gx, snake: str):
+    camel = "".join(part.capitalize() for part in snake.split("_"))
+    try:
+        return getattr(gx.expectations, camel)
+    except AttributeError:
+        raise ValueError(f"unknown Great Expectations expectation {snake!r}") from None
+
+
+def build_suite(contract: Contract, *, published: bool = True, severity: str | None = None,
+                only: set[str] | None = None):
+    """The contract's GX suite. `published=False`: the pre-publish suite (without the rules and
+    columns that only the publish step adds). `only`: just these rule ids."""
+    gx = _gx()
+    physical = dict(contract.columns)
+    suite = gx.ExpectationSuite(name=contract.suite_name + ("" if published else "_pre_publish"))
+    for rule in contract.rules_for(published=published, kinds=("gx",)):
+        if (severity and rule.severity != severity) or (only is not None and rule.id not in only):
+            continue
+        kwargs = _coerce_bounds(rule, physical)
+        if rule.id == "schema.columns" and not published:
+            kwargs["column_set"] = [c for c in kwargs["column_set"] if c not in contract.published_only_columns]
+        expectation = _expectation_class(gx, rule.expectation)(
+            **kwargs, meta={"rule": rule.id, "severity": rule.severity, "contract": contract.id}
+        )
+        suite.add_expectation(expectation)
+    return suite
+
+
+def check_types(contract: Contract, schema: pa.Schema, *, published: bool = True) -> list[RuleOutcome]:
+    """`<column>.type` rules: the batch's Arrow type against the contract's physicalType."""
+    outcomes = []
+    for rule in contract.rules_for(published=published, kinds=("type",)):
+        if rule.column not in schema.names:
+            outcomes.append(RuleOutcome(rule, False, error=f"column {rule.column} is missing"))
+            continue
+        actual = schema.field(rule.column).type
+        name = "timestamp[us, tz=*]" if pa.types.is_timestamp(actual) and actual.tz else str(actual)
+        outcomes.append(RuleOutcome(rule, name in ARROW_TYPES[rule.physical_type], observed_value=name))
+    return outcomes
+
+
+def _context(home: Path | None):
+    """A file-based GX context under $AXMETER_HOME/quality (Data Docs survive the process),
+    or an ephemeral one (tests)."""
+    gx = _gx()
+    key = str(home) if home else ":ephemeral:"
+    with _LOCK:
+        if key not in _CONTEXTS:
+            if home is None:
+                context = gx.get_context(mode="ephemeral")
+            else:
+                home.mkdir(parents=True, exist_ok=True)
+                context = gx.get_context(mode="file", project_root_dir=str(home))
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            _CONTEXTS[key] = context
+        return _CONTEXTS[key]
+
+
+def _outcome(rule: Rule, result) -> RuleOutcome:
+    info = result.exception_info or {}
+    if "exception_message" not in info:  # keyed by metric when an expectation raised
+        info = next((v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")), info)
+    raised = info.get("raised_exception")
+    r = result.result or {}
+    keys = [dict(k) for k in r.get("partial_unexpected_index_list") or [] if isinstance(k, dict)]
+    return RuleOutcome(
+        rule, bool(result.success), element_count=r.get("element_count"), unexpected_count=r.get("unexpected_count"),
+        observed_value=r.get("observed_value"), error=info.get("exception_message") if raised else None,
+        sample_keys=keys,
+    )
+
+
+def validate_frame(
+    contract: Contract,
+    table: pa.Table,
+    *,
+    published: bool = True,
+    quality_home: Path | None = None,
+    partition_column: str | None = None,
+    only: set[str] | None = None,
+) -> list[RuleOutcome]:
+    """Validate a batch (Arrow, converted to pandas) against the contract: every rule's outcome.
+    With `quality_home`, the result is stored in the file-based context there and the Data Docs
+    are rebuilt; without it, nothing is stored (tests, dry runs)."""
+    gx = _gx()
+    context = _context(quality_home)
+    frame = to_pandas(table)
+    suite = build_suite(contract, published=published, only=only)
+    key_columns = [c for c in contract.primary_key if c in frame.columns]
+    index_columns = key_columns + ([partition_column] if partition_column and partition_column not in key_columns
+                                   and partition_column in frame.columns else [])
+    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_KEYS,
+                     "unexpected_index_column_names": index_columns or None}
+    asset_name = suite.name
+    with _LOCK:
+        try:
+            datasource = context.data_sources.get("axmeter")
+        except (KeyError, ValueError, LookupError):
+            datasource = context.data_sources.add_pandas("axmeter")
+        try:
+            asset = datasource.get_asset(asset_name)
+        except (KeyError, ValueError, LookupError):
+            asset = datasource.add_dataframe_asset(asset_name)
+        try:
+            batch_definition = asset.get_batch_definition("whole_batch")
+        except (KeyError, ValueError, LookupError):
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole_batch")
+        if quality_home is None:
+            results = batch_definition.get_batch({"dataframe": frame}).validate(suite, result_format=result_format)
+        else:
+            suite = context.suites.add_or_update(suite)
+            definition = context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=asset_name, data=batch_definition, suite=suite))
+            results = definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+    by_rule = {r.id: r for r in contract.rules}
+    outcomes = [_outcome(by_rule[res.expectation_config.meta["rule"]], res) for res in results.results]
+    outcomes += [o for o in check_types(contract, table.schema, published=published)
+                 if only is None or o.rule.id in only]
+    if partition_column and partition_column in frame.columns:
+        _count_by_partition(batch_definition, frame, suite, outcomes, partition_column)
+    order = {r.id: i for i, r in enumerate(contract.rules)}
+    return sorted(outcomes, key=lambda o: order[o.rule.id])
+
+
+def _count_by_partition(batch_definition, frame, suite, outcomes: list[RuleOutcome], partition_column: str) -> None:
+    """Failed rows per partition, for the failed row-level rules only (a second, unstored pass
+    that asks GX for every failing row's partition)."""
+    failed = {o.rule.id: o for o in outcomes if not o.success and o.unexpected_count and not o.error}
+    if not failed:
+        return
+    batch = batch_definition.get_batch({"dataframe": frame})
+    for expectation in suite.expectations:
+        outcome = failed.get(expectation.meta["rule"])
+        if outcome is None:
+            continue
+        result = batch.validate(expectation, result_format={
+            "result_format": "COMPLETE", "unexpected_index_column_names": [partition_column]})
+        counts: dict[str, int] = {}
+        for row in (result.result or {}).get("unexpected_index_list") or []:
+            value = row.get(partition_column) if isinstance(row, dict) else None
+            label = value.date().isoformat() if hasattr(value, "date") else str(value)
+            counts[label] = counts.get(label, 0) + 1
+        outcome.by_partition = counts
+
+
+def build_data_docs(quality_home: Path) -> Path | None:
+    """Render the Data Docs of every stored validation into quality_home; returns index.html."""
+    context = _context(quality_home)
+    with _LOCK:
+        sites = context.build_data_docs()
+    for location in sites.values():
+        path = Path(location.removeprefix("file://"))
+        if path.exists():
+            return path
+    return None
