@@ -3,16 +3,16 @@
 Run it with ``streamlit run dashboards/app.py`` (or ``axmeter serve``). It reads
 only ``$AXMETER_HOME/published/`` (default ``./data/published``).
 
-This script is the frame every page shares: page config, the language and
-filter controls in the sidebar (kept in the URL: ``?lang=en&from=2026-01&to=2026-03&unit=...``),
-the data window / last publish note, and the navigation. Pages live in
-``dashboards/app_pages/`` and stay thin: they read ``state.filters()`` and the
-data module, and render.
+This script is the frame every page shares: page config, the published release
+this run reads (``published/current`` resolved once), the sign-in when configured
+(``dashboards/access.py``), the language and filter controls in the sidebar (kept in
+the URL: ``?lang=en&from=2026-01&to=2026-03&unit=...&fn=trade``), the data window /
+last publish note, and the navigation. Pages live in ``dashboards/app_pages/`` and
+stay thin: they read ``state.filters()`` and the data module, and render.
 
 Adding a page: write ``app_pages/<name>.py``, add one ``PageDef`` to ``PAGES``,
 and add its ``page.<name>`` label (and section label if new) to both
-languages in ``i18n.LABELS``. Planned: overview, units, features, productivity,
-training & pioneers, governance, data quality, definitions.
+languages in ``i18n.LABELS``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ if str(_ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboards import components, data, state  # noqa: E402
+from dashboards import access, components, data, state  # noqa: E402
 from dashboards.i18n import t  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
@@ -45,7 +45,14 @@ class PageDef:
 
 
 PAGES: tuple[PageDef, ...] = (
-    PageDef("adoption.py", "page.adoption", ":material/trending_up:", "nav.section.usage", "adoption", default=True),
+    PageDef("overview.py", "page.overview", ":material/dashboard:", "nav.section.usage", "overview", default=True),
+    PageDef("units.py", "page.units", ":material/account_tree:", "nav.section.usage", "units"),
+    PageDef("features.py", "page.features", ":material/apps:", "nav.section.usage", "features"),
+    PageDef("productivity.py", "page.productivity", ":material/schedule:", "nav.section.usage", "productivity"),
+    PageDef("training.py", "page.training", ":material/school:", "nav.section.impact", "training"),
+    PageDef("governance.py", "page.governance", ":material/policy:", "nav.section.operations", "governance"),
+    PageDef("quality.py", "page.quality", ":material/fact_check:", "nav.section.operations", "quality"),
+    PageDef("definitions.py", "page.definitions", ":material/menu_book:", "nav.section.reference", "definitions"),
 )
 
 
@@ -66,8 +73,10 @@ def build_navigation():
 
 def main() -> None:
     st.set_page_config(page_title="axmeter", page_icon=":material/monitoring:", layout="wide")
+    data.pin_release()  # every read of this run comes from one release
 
     lang = state.language_selector()
+    viewer = access.gate(lang)  # a sign-in screen (and stop) when auth is configured
     navigation = build_navigation()
 
     info_df = None
@@ -78,6 +87,7 @@ def main() -> None:
         pass  # the page explains what is missing; the sidebar shows no filters
     state.filter_controls(info_df, lang)
     components.publish_info(data.load_publish_info(info_df), lang)
+    access.sidebar_account(viewer, lang)
 
     navigation.run()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from dashboards import data
+from dashboards import data, views
 from dashboards.i18n import fmt_datetime_kst, fmt_month, suppressed_marker, t
 
 
@@ -46,6 +47,8 @@ def publish_info(info: data.PublishInfo | None, lang: str) -> None:
         lines.append(t(key, when=fmt_datetime_kst(info.published_at, lang)))
     if info.metric_version:
         lines.append(t("info.metric_version", version=info.metric_version))
+    if info.coefficients_version:
+        lines.append(t("info.coefficients_version", version=info.coefficients_version))
     if info.run_id:
         lines.append(t("info.run_id", run_id=info.run_id))
     if lines:
@@ -66,3 +69,82 @@ def privacy_caption(k: int, lang: str, markers: list[str] | None = None) -> None
     if "–" in present:
         lines.append(t("na.note"))
     st.caption("  \n".join(lines))
+
+
+def load(name: str, k: int) -> pl.DataFrame | None:
+    """A published mart for a page section, or None after explaining why it is not there
+    (the rest of the page still renders)."""
+    try:
+        frame = data.load_mart(name, k)
+    except data.PublishedDataError as exc:
+        data_error(exc)
+        return None
+    if frame.is_empty():
+        no_rows(data.mart_path(name))
+        return None
+    return frame
+
+
+def scope_note(key: str, lang: str, **kwargs) -> None:
+    """A one-line caption saying what a section covers (e.g. ministry-wide, unit filter not applied)."""
+    st.caption(":material/info: " + t(key, lang, **kwargs))
+
+
+def table(
+    tbl: views.Table,
+    *,
+    key: str,
+    filename: str,
+    lang: str,
+    k: int,
+    height: int | str = "auto",
+) -> None:
+    """A sortable table, its CSV download (as displayed, markers included) and, when a row
+    is withheld, what the markers mean."""
+    privacy_help = suppressed_marker(k) + ": " + t("privacy.short", lang, k=k)
+    st.dataframe(
+        tbl.styler(),
+        hide_index=True,
+        column_config=tbl.column_config(privacy_help if tbl.withheld_rows else None),
+        key=key,
+        height=height,
+        placeholder=tbl.placeholder,  # the grid's text for a null cell: a small group's withheld figure
+    )
+    st.download_button(
+        t("download.csv", lang),
+        data=tbl.csv_bytes(),
+        file_name=f"axmeter_{filename}_{lang}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{key}_csv",
+    )
+    if tbl.withheld_rows:
+        privacy_caption(k, lang, list(tbl.display.to_numpy().ravel()))
+
+
+def kpi(
+    column,
+    label: str,
+    value: str,
+    *,
+    delta: str | None = None,
+    delta_color: str = "normal",
+    flat: bool = False,
+    delta_description: str | None = None,
+    help: str | None = None,
+    note: str | None = None,
+) -> None:
+    """One KPI card; ``note`` is a caption inside the card (e.g. a low-high range)."""
+    with column.container(border=True):
+        st.metric(
+            label,
+            value,
+            delta=delta or None,
+            delta_color=delta_color,
+            delta_arrow="off" if flat else "auto",
+            delta_description=delta_description if delta else None,
+            help=help,
+        )
+        if note:
+            st.caption(note)

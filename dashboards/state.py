@@ -6,6 +6,7 @@ URL parameters (all optional; a default value is left out of the URL):
     from=2026-01       first month of the range (default: first month of the data)
     to=2026-03         last month of the range (default: last month of the data)
     unit=M100          unit code (default: the ministry)
+    fn=trade           unit function (default: all functions)
 
 The controls are rendered by the entry script (``dashboards/app.py``) before
 ``st.navigation(...).run()``, so they exist on every page and keep their values
@@ -13,7 +14,13 @@ when the reader switches pages. Each run the entry script writes the current
 values back into ``st.query_params``; a value arriving in the URL (first load,
 an edited link, browser back/forward) wins over the remembered one.
 
-Pages read the chosen values with ``filters()``.
+Pages read the chosen values with ``filters()``. A page that drills down (the
+Units page) calls ``request_unit(code)`` from a widget callback: the sidebar's unit
+control adopts it on the next run, as if it came from the URL.
+
+The function filter narrows lists of units (tables, heatmaps, the unit selector) to
+the units of one function (``unit_monthly.function``); the selected unit's own
+figures are never summed across units (distinct counts cannot be added).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from dashboards.i18n import (
     LANG_NAMES,
     LANGS,
     fmt_month,
+    function_label,
     normalize_lang,
     t,
 )
@@ -41,11 +49,14 @@ PARAM_LANG = "lang"
 PARAM_FROM = "from"
 PARAM_TO = "to"
 PARAM_UNIT = "unit"
+PARAM_FUNCTION = "fn"
 
 _WRITTEN = "_axmeter_url_written"  # what this session last wrote to the URL, per parameter
 _FILTERS = "_axmeter_filters"
 _MONTHS_DEFAULT = "_axmeter_months_default"  # the default range of the previous run
 _GENERATIONS = "_axmeter_widget_generations"  # per control: suffix of its current widget key
+_PENDING_UNIT = "_axmeter_pending_unit"  # a unit a page asked for (drill-down), adopted next run
+ALL = ""  # the function filter's "all functions" option
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class Filters:
     end: dt.date | None
     unit: str | None
     ministry: str | None  # the ministry's unit code (default unit)
+    function: str | None = None  # None: every function
 
     @property
     def has_data(self) -> bool:
@@ -213,23 +225,51 @@ def filter_controls(df: pl.DataFrame | None, lang: str) -> Filters:
     _write_url(PARAM_FROM, None if start == first else month_to_param(start))
     _write_url(PARAM_TO, None if end == last else month_to_param(end))
 
+    # function (narrows the unit list)
+    functions = data.functions(df)
+    function = None
+    if functions:
+        options = [ALL, *functions]
+        key, initial = _resolve(
+            "fn",
+            valid=lambda v: v in options,
+            fallback=ALL,
+            from_url=_url_value(PARAM_FUNCTION),
+            adopt=_url_changed(PARAM_FUNCTION),
+        )
+        chosen = st.sidebar.selectbox(
+            t("filter.function"),
+            options,
+            index=options.index(initial),
+            format_func=lambda f: t("filter.function_all", lang) if f == ALL else function_label(f, lang),
+            key=key,
+        )
+        function = chosen or None
+    _write_url(PARAM_FUNCTION, function)
+
     # unit
     catalog = data.unit_catalog(df).filter(pl.col("unit_code") != data.UNATTRIBUTED)
-    codes = catalog["unit_code"].to_list()
     ministry = data.default_unit(df)
+    if function:
+        catalog = data.with_function(catalog, function, keep=(ministry,) if ministry else ())
+    codes = catalog["unit_code"].to_list()
     labels = {
         rec["unit_code"]: "\u00a0\u00a0" * rec["depth"] + _unit_label(rec, lang)
         for rec in catalog.iter_rows(named=True)
     }
     unit = None
+    pending = st.session_state.pop(_PENDING_UNIT, None)
     if codes:
         default_code = ministry if ministry in codes else codes[0]
+        from_url, adopt = _url_value(PARAM_UNIT), _url_changed(PARAM_UNIT)
+        if pending in codes:
+            from_url, adopt = pending, True
         key, initial = _resolve(
             "unit",
             valid=lambda v: v in codes,
             fallback=default_code,
-            from_url=_url_value(PARAM_UNIT),
-            adopt=_url_changed(PARAM_UNIT),
+            from_url=from_url,
+            adopt=adopt,
         )
         unit = st.sidebar.selectbox(
             t("filter.unit"),
@@ -240,9 +280,14 @@ def filter_controls(df: pl.DataFrame | None, lang: str) -> Filters:
         )
         _write_url(PARAM_UNIT, None if unit == default_code else unit)
 
-    result = Filters(start=start, end=end, unit=unit, ministry=ministry)
+    result = Filters(start=start, end=end, unit=unit, ministry=ministry, function=function)
     st.session_state[_FILTERS] = result
     return result
+
+
+def request_unit(code: str) -> None:
+    """Ask the sidebar to select ``code`` on the next run (use as a widget callback)."""
+    st.session_state[_PENDING_UNIT] = code
 
 
 def _unit_label(rec: dict, lang: str) -> str:

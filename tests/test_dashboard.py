@@ -178,7 +178,7 @@ def test_korean_default_kpis_match_fixture(home):
     assert cards["도입률"] == ("62.5%", "+12.5%p")
     assert cards["활성 이용자"] == ("25", "+6")
     assert cards["재직 인원"] == ("40", "+2")
-    assert at.title[0].value == "AI 도입률"
+    assert at.title[0].value == "AI 활용 개요"
     text = all_text(at)
     assert "2026년 3월" in text
 
@@ -189,7 +189,7 @@ def test_english_via_query_param(home):
     assert cards["Adoption rate"] == ("62.5%", "+12.5 pp")
     assert cards["Active users"] == ("25", "+6")
     assert cards["Headcount"] == ("40", "+2")
-    assert at.title[0].value == "AI adoption"
+    assert at.title[0].value == "AI adoption overview"
     assert "Mar 2026" in all_text(at)
     assert at.query_params.get("lang") == "en"
 
@@ -364,8 +364,11 @@ def test_manifest_k_changes_marker(tmp_path, monkeypatch):
 
 def test_heatmap_level_switch(home):
     at = run_app()
-    level = at.get("button_group")[-1]
+    at.switch_page("app_pages/units.py").run()
+    level = at.get("button_group")[-2]  # units page: scope, heatmap level, heatmap metric
     level.set_value("division").run()
+    assert not at.exception
+    at.get("button_group")[-1].set_value("stickiness").run()
     assert not at.exception
 
 
@@ -442,6 +445,7 @@ def test_sublevels_follow_the_selected_unit():
 
 def test_unit_without_sub_units_and_level_filter(home):
     at = run_app({"unit": "O2"})
+    at.switch_page("app_pages/units.py").run()
     assert any("하위 조직이 없습니다" in str(i.value) for i in at.info)
     at = run_app()
     at.get("button_group")[0].set_value(["office"]).run()  # table: offices only
