@@ -195,6 +195,7 @@ class Table:
     columns: list[Col]
     lang: str
     placeholder: str = "<5"  # what the grid shows in a null cell
+    kept: tuple[str, ...] = ()  # record keys whose missing value is never a withheld figure
 
     def styler(self) -> "pd.io.formats.style.Styler":
         """Numbers formatted per locale; a missing figure shows its marker, never 0 or blank."""
@@ -206,7 +207,8 @@ class Table:
             base = formatter(col.kind, self.lang)
             formats[label] = _sentinel_aware(base, NA) if col.numeric else base
         styler = self.numeric.style.format(formats, na_rep=self.placeholder)
-        numeric = [label for label, col in zip(labels, self.columns, strict=True) if col.numeric]
+        numeric = [label for label, col in zip(labels, self.columns, strict=True)
+                   if col.numeric and col.key not in self.kept]
         for marker in sorted(set(self.markers) - {NA, self.placeholder}):
             rows = [i for i, m in enumerate(self.markers) if m == marker]
             if rows and numeric:
@@ -244,12 +246,20 @@ def _sentinel_aware(base, label: str):
     return fmt
 
 
-def build_table(records, columns: list[Col], lang: str, k: int, size_key: str | None = "headcount") -> Table:
+def build_table(
+    records,
+    columns: list[Col],
+    lang: str,
+    k: int,
+    size_key: str | None = "headcount",
+    kept: tuple[str, ...] = (),
+) -> Table:
     """Rows (dicts or a polars frame) to a ``Table``.
 
     On a withheld row (``suppressed``) every missing number shows ``<k`` when the group
     (``size_key``) is below k or unknown, else "withheld" (complementary suppression);
-    elsewhere a missing number shows ``–`` (not applicable).
+    elsewhere a missing number shows ``–`` (not applicable), as does a missing value of a
+    ``kept`` column (published even on a withheld row, so empty means not applicable).
     """
     if isinstance(records, pl.DataFrame):
         records = records.iter_rows(named=True)
@@ -269,10 +279,11 @@ def build_table(records, columns: list[Col], lang: str, k: int, size_key: str | 
             if col.numeric:
                 number = _num(value)
                 missing = number != number  # NaN
-                if missing and marker != small:
+                withheld_cell = suppressed and col.key not in kept
+                if missing and not (withheld_cell and marker == small):
                     number = SENTINEL  # labelled by the Styler: "withheld" or "–"
                 numeric_row[label] = number
-                display_row[label] = (marker if suppressed else NA) if missing else fmt(value)
+                display_row[label] = (marker if withheld_cell else NA) if missing else fmt(value)
             else:
                 numeric_row[label] = value
                 display_row[label] = fmt(value)
@@ -284,7 +295,7 @@ def build_table(records, columns: list[Col], lang: str, k: int, size_key: str | 
             numeric[label] = pd.to_numeric(numeric[label], errors="coerce").astype("float64")
     display = pd.DataFrame(display_rows, columns=labels).astype(str)
     return Table(numeric=numeric, display=display, withheld_rows=withheld, markers=markers, columns=columns,
-                 lang=lang, placeholder=small)
+                 lang=lang, placeholder=small, kept=tuple(kept))
 
 
 # Kept for callers of the first dashboard version: the unit table is a Table.

@@ -216,6 +216,7 @@ if pioneers is not None:
             ],
             lang,
             k,
+            kept=("units",),
         )
         components.table(table, key="pioneers_table", filename="pioneers", lang=lang, k=k)
         st.caption(t("training.pioneers_note", k=k))
