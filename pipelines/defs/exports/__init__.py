@@ -1,0 +1,1 @@
+"""Exports: the advisory group's quarterly pack (outputs.md, exports/<YYYY-Qn>/)."""
