@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.defs.exports.definitions import with_exports
 from pipelines.defs.ingest.assets import event_assets, reference_assets
 from pipelines.defs.ingest.sensors import landing_sensors
 from pipelines.defs.jobs import PIPELINE_JOBS
@@ -22,3 +23,6 @@ defs = dg.Definitions(
         "pseudonym_key": PseudonymKey(key=dg.EnvVar("AXMETER_PSEUDONYM_KEY")),
     },
 )
+
+# The advisory group's quarterly pack: asset, job and schedule (pipelines/defs/exports/).
+defs = with_exports(defs)
