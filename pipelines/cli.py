@@ -152,6 +152,28 @@ def cmd_quarantine(_: argparse.Namespace) -> None:
         print(f"{source:10} {n:7,} row(s) in {files:4,} file(s)  {reason}")
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    """The quarter's advisory pack, built from published/ only: no warehouse, no lock, no key."""
+    from pipelines.defs.exports.pack import PackError, build_pack
+    from pipelines.defs.exports.quarter import Quarter
+
+    try:
+        quarter = Quarter.parse(args.quarter)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    home = home_path()
+    try:
+        result = build_pack(home / "published", home / "exports", quarter)
+    except PackError as exc:
+        raise UsageError(str(exc)) from exc
+    coverage = "whole quarter" if result.complete else "part of the quarter: published data ends before it does"
+    print(f"Pack {quarter.key} ({coverage}) from release {result.release}: {len(result.files)} files, "
+          f"{result.bytes / 2**20:.1f} MiB in {result.seconds:.1f} s -> {result.directory}")
+    for entry in result.files:
+        if "/" not in entry["path"]:
+            print(f"  {entry['path']:40} {entry['bytes']:>10,} bytes")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="axmeter", description="AI adoption analytics for a ministry.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -177,6 +199,9 @@ def parser() -> argparse.ArgumentParser:
         command.set_defaults(func=func)
 
     sub.add_parser("quarantine", help="list quarantined rows and files by reason").set_defaults(func=cmd_quarantine)
+    export = sub.add_parser("export", help="build a quarter's advisory pack in $AXMETER_HOME/exports from published/")
+    export.add_argument("--quarter", required=True, help="the quarter, e.g. 2026Q3")
+    export.set_defaults(func=cmd_export)
     return top
 
 
