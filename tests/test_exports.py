@@ -535,7 +535,7 @@ def test_axmeter_export_needs_no_key_and_no_warehouse(fixture_home, monkeypatch,
     assert cli.main(["export", "--quarter", "Q3-2026"]) == 2
 
 
-def test_dagster_asset_job_and_schedule(fixture_home, monkeypatch):
+def test_dagster_asset_job_and_schedule(fixture_home):
     from pipelines.definitions import defs
 
     home, _, _ = fixture_home
@@ -544,12 +544,15 @@ def test_dagster_asset_job_and_schedule(fixture_home, monkeypatch):
     schedule = defs.resolve_schedule_def("quarterly_pack_schedule")
     assert schedule.execution_timezone == "Asia/Seoul" and schedule.job_name == "quarterly_pack"
 
-    monkeypatch.setenv("AXMETER_HOME", str(home))
+    resources = {"home": AxmeterHome(home=str(home))}
     kst = timezone(timedelta(hours=9))
-    with dg.build_schedule_context(scheduled_execution_time=datetime(2026, 10, 5, 7, tzinfo=kst)) as context:
+    with dg.build_schedule_context(scheduled_execution_time=datetime(2026, 10, 5, 7, tzinfo=kst),
+                                   resources=resources) as context:
         request = quarterly_pack_schedule(context)
     assert isinstance(request, dg.RunRequest) and request.partition_key == "2026-07-01"
-    with dg.build_schedule_context(scheduled_execution_time=datetime(2027, 1, 5, 7, tzinfo=kst)) as context:
+    assert request.run_key == "quarterly_pack:2026Q3"
+    with dg.build_schedule_context(scheduled_execution_time=datetime(2027, 1, 5, 7, tzinfo=kst),
+                                   resources=resources) as context:
         assert isinstance(quarterly_pack_schedule(context), dg.SkipReason)  # published/ ends 2026-09-30
 
     result = dg.materialize([quarterly_pack], partition_key="2026-07-01",
