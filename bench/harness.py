@@ -314,7 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS_MD)
     parser.add_argument("--code", choices=("head", "worktree"), default="head",
                         help="measure the last commit (default; a clean snapshot) or the working tree as it is")
+    parser.add_argument("--render-only", action="store_true",
+                        help="re-render results.md from bench/out/results.json without measuring")
     args = parser.parse_args(argv)
+    if args.render_only:
+        saved = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
+        return write_results(saved["meta"], saved["sizes"], saved.get("profile"), args.output)
 
     sizes = [s for s in SIZES if args.large or not s.large]
     if args.sizes:
@@ -352,9 +357,13 @@ def main(argv: list[str] | None = None) -> int:
     meta["loadavg_end"] = os.getloadavg()
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "sizes": records, "profile": profile},
                                                  indent=2, default=str))
+    return write_results(meta, records, profile, args.output)
+
+
+def write_results(meta: dict, records: list[dict], profile: dict | None, output: Path) -> int:
     summary = report.summarise(records)
-    args.output.write_text(report.render(meta, records, summary, profile), encoding="utf-8")
-    log("\n== results (" + str(args.output.relative_to(REPO) if args.output.is_relative_to(REPO) else args.output) + ")")
+    output.write_text(report.render(meta, records, summary, profile), encoding="utf-8")
+    log("\n== results (" + str(output.relative_to(REPO) if output.is_relative_to(REPO) else output) + ")")
     for line in report.ratio_lines(summary):
         log("  " + line)
     return 0

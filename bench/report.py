@@ -269,6 +269,7 @@ def render(meta: dict, records: list[dict], summary: Summary, profile: dict | No
         f"{_measured(code)}. Re-run it to refresh this file; "
         "the raw numbers are in `bench/out/results.json`, the logs in `bench/out/logs/`.",
         "",
+        *_busy_note(meta, records),
         "## Targets",
         "",
         *_table(["target", "goal", "measured", "status"],
@@ -311,11 +312,12 @@ def render(meta: dict, records: list[dict], summary: Summary, profile: dict | No
         "threads included. Peak RSS: the highest of the processes' own (`os.wait4`), Python and imports "
         "included.",
         "",
-        *_table(["size", "events", "pipeline", "pipeline, every run", "lower bound", "lower bound, median", "ratio",
+        *_table(["size", "events", "pipeline", "pipeline, every run (load average at its start)", "lower bound",
+                 "lower bound, median", "ratio",
                  "CPU: pipeline / lower bound", "peak RSS: pipeline / lower bound", "screening (not in the bound)",
                  "import (not in the run)"],
                 [[r["label"], f"{r['events']:,}", _s(r["pipeline"]),
-                  ", ".join(f"{x:.1f}" for x in by_label[r["label"]]["full"].get("all_seconds", [r["pipeline"]])),
+                  _runs(by_label[r["label"]]["full"]),
                   _s(r["lower_bound"]), _s(by_label[r["label"]]["lower_bound"].get("median_seconds")), _x(r["ratio"]),
                   f"{_s(r['pipeline_cpu'])} / {_s(r['lower_bound_cpu'])} = {_x(r['cpu_ratio'])}",
                   f"{_mb(r['pipeline_rss_mb'])} / {_mb(r['lower_bound_rss_mb'])}",
@@ -333,6 +335,25 @@ def render(meta: dict, records: list[dict], summary: Summary, profile: dict | No
         lines += _profile_section(profile, by_label.get(profile.get("label")))
     lines += _method_section()
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _runs(full: dict) -> str:
+    seconds = full.get("all_seconds", [full["seconds"]])
+    loads = full.get("loadavg", [None] * len(seconds))
+    return ", ".join(f"{x:.1f}" + (f" ({load:.1f})" if load is not None else "") for x, load in zip(seconds, loads))
+
+
+def _busy_note(meta: dict, records: list[dict]) -> list[str]:
+    """A warning when the counted runs started on a machine busier than its cores."""
+    cores = meta["machine"].get("cores") or 1
+    loads = [r["full"].get("process", {}).get("loadavg_before") for r in records]
+    loads = [x for x in loads if x is not None]
+    if not loads or max(loads) <= cores:
+        return []
+    return [f"**Measured on a busy machine:** the counted full runs started at a load average of up to "
+            f"{max(loads):.1f} on {cores} cores (other work was running), so wall times, and the targets "
+            "judged on them, are pessimistic; the CPU-second columns are less disturbed. Re-run `make bench` "
+            "on a quiet machine for numbers to hold the pipeline to.", ""]
 
 
 def _measured(code: dict) -> str:
