@@ -3,7 +3,8 @@
 Every chart reads a PackTable, whose withheld cells are null: a withheld figure cannot be drawn
 because it is not there. Text is set in the pack's Noto Sans KR instances (fonts.py), added to
 matplotlib with font_manager.addfont. PNGs are written without a Software/date stamp, so the
-same tables give the same bytes (with the same matplotlib version)."""
+same tables give the same bytes (with the same matplotlib version). Figures are made with
+matplotlib.figure.Figure (Agg canvas), not pyplot: no global backend or figure state."""
 
 from __future__ import annotations
 
@@ -12,17 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import matplotlib
+import matplotlib.dates as mdates
+import polars as pl
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import polars as pl  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
-
-from pipelines.defs.exports import texts  # noqa: E402
-from pipelines.defs.exports.fonts import KoreanFont, register_with_matplotlib  # noqa: E402
-from pipelines.defs.exports.tables import PackData  # noqa: E402
+from pipelines.defs.exports import texts
+from pipelines.defs.exports.fonts import KoreanFont, register_with_matplotlib
+from pipelines.defs.exports.tables import PackData
 
 DPI = 150
 WIDTH = 7.6  # inches: the report's text width
@@ -37,6 +35,11 @@ class Chart:
     name: str
     png: bytes
     texts: list[str]  # every string drawn (titles, labels, ticks, legends)
+
+
+def _subplots(figsize: tuple[float, float], *args, **kwargs):
+    figure = Figure(figsize=figsize)
+    return figure, figure.subplots(*args, **kwargs)
 
 
 def _percent(ax, axis: str = "y", decimals: int = 0) -> None:
@@ -62,7 +65,7 @@ def _empty(ax, message: str) -> None:
 
 def adoption_chart(data: PackData) -> Figure:
     trend = data.tables["adoption_trend"].frame.filter(~pl.col("suppressed").fill_null(True))
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.3))
+    fig, ax = _subplots((WIDTH, 3.3))
     ax.set_title(texts.CHART["adoption_title"], fontweight="bold", loc="left")
     if trend.is_empty():
         _empty(ax, texts.REPORT["no_rows"])
@@ -100,7 +103,7 @@ def units_chart(data: PackData) -> Figure:
     shown = (ranked.filter(pl.col("rank").is_not_null() & pl.col("unit_level").is_in(["office", "bureau"]))
              .sort(["adoption_rate", "unit_code"], descending=[False, True]))
     height = max(2.6, 0.24 * shown.height + 1.0)
-    fig, ax = plt.subplots(figsize=(WIDTH, height))
+    fig, ax = _subplots((WIDTH, height))
     ax.set_title(texts.CHART["units_title"].format(month=data.last_month.strftime("%Y-%m")), fontweight="bold",
                  loc="left")
     if shown.is_empty():
@@ -127,7 +130,7 @@ def hours_chart(data: PackData) -> Figure:
     features = (hours.filter((pl.col("feature") != texts.ALL_FEATURES) & (pl.col("assisted_hours_central") > 0))
                 .sort(["assisted_hours_central", "feature"], descending=[True, False]).head(10)
                 .sort(["assisted_hours_central", "feature"], descending=[False, True]))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 3.6), gridspec_kw={"width_ratios": [1, 1.6]})
+    fig, (left, right) = _subplots((WIDTH, 3.6), 1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
     fig.suptitle(texts.CHART["hours_title"], fontweight="bold", x=0.01, ha="left")
     for ax, frame, horizontal, title in ((left, monthly, False, texts.CHART["hours_monthly"]),
                                          (right, features, True, texts.CHART["hours_features"])):
@@ -166,7 +169,7 @@ def hours_chart(data: PackData) -> Figure:
 def training_chart(data: PackData) -> Figure:
     table = data.tables["training_impact"].frame.filter(
         ~pl.col("suppressed").fill_null(True) & pl.col("did_estimate").is_not_null())
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
+    fig, ax = _subplots((WIDTH, 3.4))
     ax.set_title(texts.CHART["training_title"], fontweight="bold", loc="left")
     if table.is_empty():
         _empty(ax, texts.REPORT["training_none"])
@@ -196,7 +199,7 @@ def training_chart(data: PackData) -> Figure:
 
 def pioneers_chart(data: PackData) -> Figure:
     table = data.tables["pioneers_monthly"].frame if "pioneers_monthly" in data.tables else pl.DataFrame()
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+    fig, ax = _subplots((WIDTH, 3.2))
     ax.set_title(texts.CHART["pioneers_title"], fontweight="bold", loc="left")
     if table.is_empty() or table.filter(~pl.col("suppressed").fill_null(True)).is_empty():
         _empty(ax, texts.REPORT["no_rows"])
@@ -228,7 +231,7 @@ def pioneers_chart(data: PackData) -> Figure:
 def quality_chart(data: PackData) -> Figure:
     daily = data.tables["data_quality_daily"].frame
     summary = data.tables["data_quality_summary"].frame
-    fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 3.2), gridspec_kw={"width_ratios": [1.6, 1]})
+    fig, (left, right) = _subplots((WIDTH, 3.2), 1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     fig.suptitle(texts.CHART["quality_title"], fontweight="bold", x=0.01, ha="left")
     left.set_title(texts.CHART["quality_daily"], fontsize=9, loc="left")
     events = daily.filter(pl.col("source").is_in(["portal", "onai"])).sort(["source", "day"])
@@ -246,8 +249,6 @@ def quality_chart(data: PackData) -> Figure:
         left.tick_params(labelsize=7)
         for label in left.get_xticklabels():
             label.set_rotation(30)
-        import matplotlib.dates as mdates
-
         left.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
         _style(left)
     right.set_title(texts.CHART["quality_rates"], fontsize=9, loc="left")
@@ -291,11 +292,10 @@ def render_charts(data: PackData, font: KoreanFont) -> dict[str, Chart]:
     style = {"font.family": family, "axes.unicode_minus": True, "svg.hashsalt": "axmeter",
              "figure.dpi": DPI, "savefig.dpi": DPI, "axes.titlesize": 11}
     for name, draw in CHARTS.items():
-        with plt.rc_context(style):
+        with matplotlib.rc_context(style):
             fig = draw(data)
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight",
                         pad_inches=0.08)
             charts[name] = Chart(name=name, png=buffer.getvalue(), texts=_drawn_texts(fig))
-            plt.close(fig)
     return charts
