@@ -52,7 +52,6 @@ def quarterly_pack(context: dg.AssetExecutionContext, home: AxmeterHome) -> dg.M
 
 quarterly_pack_job = dg.define_asset_job(
     "quarterly_pack",
-    selection=dg.AssetSelection.assets(quarterly_pack),
-    partitions_def=quarterly_partitions,
+    selection=dg.AssetSelection.assets(quarterly_pack),  # partitioned like the asset: by quarter
     description="Build the advisory group's pack for the selected quarter(s) from published/.",
 )

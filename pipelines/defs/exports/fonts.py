@@ -100,7 +100,8 @@ def _covered(path: Path) -> str:
     character Noto Sans KR does not have."""
     from fontTools.ttLib import TTFont
 
-    return "".join(sorted(chr(code) for code in TTFont(str(path), lazy=True).getBestCmap()))
+    with TTFont(str(path), lazy=True) as font:
+        return "".join(sorted(chr(code) for code in font.getBestCmap()))
 
 
 def _font_tools_version() -> str:
@@ -114,17 +115,17 @@ def _instances(source: Path, characters: str, family: str) -> dict[str, bytes]:
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
-    font = TTFont(str(source), recalcTimestamp=False, lazy=True)
     options = subset.Options()
     options.notdef_outline = True
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
     options.name_languages = ["*"]
     options.layout_features = ["*"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    subsetter.subset(font)
     buffer = io.BytesIO()
-    font.save(buffer)
+    with TTFont(str(source), recalcTimestamp=False, lazy=True) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        font.save(buffer)
 
     out = {}
     for style, weight in WEIGHTS.items():
