@@ -92,6 +92,24 @@ def use_code(mode: str) -> dict:
     return {**state, "measured": "head", "snapshot": str(snapshot.relative_to(REPO))}
 
 
+QUIET_WAIT_SECONDS = 60.0  # set by --quiet-wait
+
+
+def wait_for_quiet() -> None:
+    """On a shared machine, give other work up to QUIET_WAIT_SECONDS to calm down (1-minute load
+    average below the core count) before a timed measurement starts; then go on regardless
+    (each run's load average is recorded, and results.md says when it was high)."""
+    cores = os.cpu_count() or 1
+    deadline = time.monotonic() + QUIET_WAIT_SECONDS
+    announced = False
+    while os.getloadavg()[0] >= cores and time.monotonic() < deadline:
+        if not announced:
+            log(f"   (load average {os.getloadavg()[0]:.1f} on {cores} cores: waiting up to "
+                f"{QUIET_WAIT_SECONDS:.0f} s for the machine to calm down)")
+            announced = True
+        time.sleep(5)
+
+
 def run_worker(phase: str, label: str, run: Path | None, *extra: str) -> dict:
     """Run `python -m bench.worker` in a fresh process, echo its output indented, and return
     its JSON result with the child's own peak RSS and CPU time from os.wait4."""
@@ -105,6 +123,8 @@ def run_worker(phase: str, label: str, run: Path | None, *extra: str) -> dict:
     env.pop("AXMETER_MIN_GROUP_SIZE", None)
     if run is not None:
         env.update(AXMETER_HOME=str(run), DAGSTER_HOME=str(run / "dagster"))
+    if phase in ("full", "lower-bound", "incremental", "dashboard"):
+        wait_for_quiet()
     command = [sys.executable, "-m", "bench.worker", phase, "--out", str(out)]
     command += ["--run", str(run)] if run is not None else []
     command += list(extra)
@@ -303,6 +323,7 @@ def measure_rest(size: Size, record: dict, lb_reps: int, dashboard_reps: int) ->
 
 
 def main(argv: list[str] | None = None) -> int:
+    global QUIET_WAIT_SECONDS
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--large", action="store_true", help="also ~10 M events (LARGE=1)")
     parser.add_argument("--sizes", help="comma-separated labels to measure, e.g. 100k (default: all)")
@@ -314,9 +335,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS_MD)
     parser.add_argument("--code", choices=("head", "worktree"), default="head",
                         help="measure the last commit (default; a clean snapshot) or the working tree as it is")
+    parser.add_argument("--quiet-wait", type=float, default=QUIET_WAIT_SECONDS,
+                        help="seconds to wait for a load average below the core count before each timed "
+                             "measurement (default %(default)s; 0: never wait)")
     parser.add_argument("--render-only", action="store_true",
                         help="re-render results.md from bench/out/results.json without measuring")
     args = parser.parse_args(argv)
+    QUIET_WAIT_SECONDS = args.quiet_wait
     if args.render_only:
         saved = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
         return write_results(saved["meta"], saved["sizes"], saved.get("profile"), args.output)
