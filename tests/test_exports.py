@@ -30,7 +30,7 @@ from pipelines.defs.exports.charts import render_charts
 from pipelines.defs.exports.pack import build_pack, pack_files, pack_font
 from pipelines.defs.exports.quarter import Quarter
 from pipelines.defs.exports.schedules import quarterly_pack_schedule
-from pipelines.defs.exports.tables import GROUP_SIZE, PackError, pack_data, read_release
+from pipelines.defs.exports.tables import GROUP_SIZE, MART_TABLES, PackError, pack_data, read_release
 from pipelines.defs.publish.assets import PUBLISHED_MARTS, metric_dictionary, suppress
 from pipelines.defs.publish.privacy import KEPT_COLUMNS
 from pipelines.defs.publish.release import Release
@@ -319,6 +319,7 @@ def test_pack_layout_and_manifest(pack, fixture_home):
     assert {p for p in files if p.startswith("charts/")} == {
         "charts/adoption_trend.png", "charts/units_ranked.png", "charts/assisted_hours.png",
         "charts/training_impact.png", "charts/pioneers.png", "charts/data_quality.png"}
+    assert set(MART_TABLES) == {name for name, _, _ in PUBLISHED_MARTS}  # every published mart is in the pack
     manifest = json.loads(files["manifest.json"])
     assert manifest["quarter"] == "2026Q3" and manifest["k"] == K and manifest["withheld_marker"] == "<5"
     assert manifest["metric_version"] == "2026.1"

@@ -9,11 +9,12 @@ import dagster as dg
 from pipelines.defs.exports.pack import PackError, build_pack
 from pipelines.defs.exports.partitions import quarterly_partitions
 from pipelines.defs.exports.quarter import Quarter
-from pipelines.defs.publish.assets import PUBLISHED_MARTS
+from pipelines.defs.exports.tables import MART_TABLES
 from pipelines.resources import AxmeterHome
 from pipelines.settings import OWNERS
 
-PUBLISHED_INPUTS = [dg.AssetKey(["published", name]) for name, _, _ in PUBLISHED_MARTS] + [
+# What the pack reads: every published mart it shows, and the metric dictionary.
+PUBLISHED_INPUTS = [dg.AssetKey(["published", name]) for name in MART_TABLES] + [
     dg.AssetKey(["published", "metric_dictionary"])
 ]
 

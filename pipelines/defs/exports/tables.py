@@ -20,7 +20,6 @@ import polars as pl
 
 from pipelines.defs.exports import texts
 from pipelines.defs.exports.quarter import Quarter
-from pipelines.defs.publish.privacy import KEPT_COLUMNS
 
 CURRENT = "current"
 PUBLISHED_MANIFEST = "manifest.json"
@@ -215,6 +214,10 @@ def mart_table(release: Release, name: str, quarter: Quarter) -> PackTable:
     else:
         frame = _in_quarter(frame, date_column, quarter)
     frame = _sorted(frame, order)
+    # The columns publish keeps on a withheld row (identity, group size); read here, not at
+    # import, so the code location loads whatever state the publish layer is in.
+    from pipelines.defs.publish.privacy import KEPT_COLUMNS
+
     kept = set(KEPT_COLUMNS.get(name, frame.columns)) | {"suppressed"}
     figures = frozenset(c for c in frame.columns if c not in kept) if "suppressed" in frame.columns else frozenset()
     description = release.dictionary.get("marts", {}).get(name, {}).get("description", "")
