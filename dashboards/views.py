@@ -626,7 +626,10 @@ def grouped_bar_chart(frame: pd.DataFrame, value_title: str, value_format: str) 
 
 def daily_chart(frame: pd.DataFrame, y_title: str, legend_title: str, tooltip_date: str) -> alt.LayerChart:
     """A daily line (``date``, ``value``, ``text``, ``kind`` = workday / other day)."""
-    x = alt.X("date:T", title=None, axis=alt.Axis(format="%m-%d", labelOverlap=True))
+    few = frame["date"].nunique() <= 31
+    axis = alt.Axis(format="%m-%d", labelOverlap=True,
+                    tickCount={"interval": "day", "step": 1} if few else alt.Undefined)
+    x = alt.X("date:T", title=None, axis=axis)
     tooltip = [alt.Tooltip("date_text:N", title=tooltip_date), alt.Tooltip("text:N", title=y_title)]
     line = alt.Chart(frame).mark_line(color="#9ecae1").encode(x=x, y=alt.Y("value:Q", title=y_title))
     points = (
