@@ -1,34 +1,67 @@
-"""Dimensions in staging: the organisation over time and the programmes' reference data.
+"""Staging dimensions: the calendar, the organisation over time and the programmes' reference data.
 
-Organisation (metrics.md, Organisation and attribution):
+- `calendar` (table, calendar.py): every date with its workday flag.
+- `dim_unit`, `dim_roster`: effective-dated (SCD2: valid_from inclusive, valid_to exclusive)
+  dimensions built from the HR snapshots (metrics.md, Organisation and attribution).
+- `org_units_monthly`, `org_subtree_monthly`, `roster_monthly`: those dimensions resolved for
+  each KST month M: the org units in force on M's last day, their subtree pairs, Roster(M).
+- `training_attendance`, `pioneer_membership`, `survey_responses`: de-duplicated programmes.
 
-`dim_unit` and `dim_roster` are effective-dated (SCD2: valid_from inclusive, valid_to
-exclusive) dimensions built from the HR snapshots; the `*_monthly` views resolve them for each
-KST month M: the org units in force on M's last day, their subtree pairs, and Roster(M).
-Programmes: training attendance, pioneer membership and survey answers, de-duplicated."""
+Each view's SQL is staging/sql/<name>.sql. They are built in one Dagster step (one asset per
+table or view in the graph): cheap views, and one step instead of ten saves a run seconds."""
+
+from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.staging.assets import build_view_asset
+from pipelines.defs.staging.calendar import build_calendar
+from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS, WAREHOUSE_POOL
+
+SQL_DIR = Path(__file__).parent / "sql"
 
 
-def _staging(name: str) -> dg.AssetKey:
-    return dg.AssetKey(["staging", name])
+def _key(*parts: str) -> dg.AssetKey:
+    return dg.AssetKey(list(parts))
 
 
-# view name -> the assets it reads; each view's SQL is staging/sql/<name>.sql
-ORGANISATION_VIEWS: dict[str, list[dg.AssetKey]] = {
-    "dim_unit": [_staging("hr_org_units")],
-    "dim_roster": [_staging("hr_roster")],
-    "org_units_monthly": [_staging("dim_unit"), _staging("calendar")],
-    "org_subtree_monthly": [_staging("org_units_monthly")],
-    "roster_monthly": [_staging("dim_roster"), _staging("org_units_monthly"), _staging("calendar")],
+# name -> what it reads, in build order (a view is created after the views it reads).
+DIMENSIONS: dict[str, list[dg.AssetKey]] = {
+    "calendar": [_key("raw", "calendar_closures"), _key("raw", "portal_events"), _key("raw", "onai_events")],
+    "dim_unit": [_key("staging", "hr_org_units")],
+    "dim_roster": [_key("staging", "hr_roster")],
+    "org_units_monthly": [_key("staging", "dim_unit"), _key("staging", "calendar")],
+    "org_subtree_monthly": [_key("staging", "org_units_monthly")],
+    "roster_monthly": [_key("staging", "dim_roster"), _key("staging", "org_units_monthly"),
+                       _key("staging", "calendar")],
+    "training_attendance": [_key("raw", "training_attendance")],
+    "pioneer_membership": [_key("raw", "pioneer_roster")],
+    "survey_responses": [_key("raw", "survey_responses")],
 }
 
-PROGRAMME_VIEWS: dict[str, list[dg.AssetKey]] = {
-    "training_attendance": [dg.AssetKey(["raw", "training_attendance"])],
-    "pioneer_membership": [dg.AssetKey(["raw", "pioneer_roster"])],
-    "survey_responses": [dg.AssetKey(["raw", "survey_responses"])],
-}
 
-dimension_assets = [build_view_asset(name, deps) for name, deps in {**ORGANISATION_VIEWS, **PROGRAMME_VIEWS}.items()]
+def _description(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").split("\n", 1)[0].lstrip("- ")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(key=["staging", name], deps=deps, description=_description(name), group_name="staging",
+                     kinds={"duckdb", "sql"} if name != "calendar" else {"duckdb", "python"}, owners=OWNERS)
+        for name, deps in DIMENSIONS.items()
+    ],
+    pool=WAREHOUSE_POOL,
+)
+def staging_dimensions(warehouse: Warehouse):
+    with warehouse.connect() as conn:
+        for name in DIMENSIONS:
+            if name == "calendar":
+                metadata = build_calendar(conn)
+            else:
+                sql = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+                conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS {sql}")
+                metadata = {"dagster/row_count": conn.execute(f"SELECT count(*) FROM staging.{name}").fetchall()[0][0]}
+            yield dg.MaterializeResult(asset_key=["staging", name], metadata=metadata)
+
+
+dimension_assets = [staging_dimensions]

@@ -48,6 +48,6 @@ SELECT
     any_value(employment_type) AS employment_type,
     any_value(hire_date) AS hire_date,
     min(snapshot_date) AS valid_from,
-    coalesce(arg_max(next_snapshot, snapshot_date), DATE '9999-12-31') AS valid_to
+    max(coalesce(next_snapshot, DATE '9999-12-31')) AS valid_to
 FROM versioned
 GROUP BY employee_key, version

@@ -47,6 +47,6 @@ SELECT
     any_value(level) AS level,
     any_value(function) AS function,
     min(snapshot_date) AS valid_from,
-    coalesce(arg_max(next_snapshot, snapshot_date), DATE '9999-12-31') AS valid_to
+    max(coalesce(next_snapshot, DATE '9999-12-31')) AS valid_to
 FROM versioned
 GROUP BY unit_code, version
