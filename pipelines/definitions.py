@@ -6,14 +6,16 @@ from pipelines.defs.exports.definitions import with_exports
 from pipelines.defs.ingest.assets import event_assets, reference_assets
 from pipelines.defs.ingest.sensors import landing_sensors
 from pipelines.defs.jobs import PIPELINE_JOBS
-from pipelines.defs.marts.assets import unit_monthly
-from pipelines.defs.publish.assets import published_unit_monthly
+from pipelines.defs.marts.assets import mart_assets
+from pipelines.defs.publish.assets import publish_release
 from pipelines.defs.staging.assets import staging_assets
 from pipelines.defs.staging.checks import staging_checks
+from pipelines.defs.staging.dimensions import dimension_assets
 from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
 
 defs = dg.Definitions(
-    assets=[*event_assets, *reference_assets, *staging_assets, unit_monthly, published_unit_monthly],
+    assets=[*event_assets, *reference_assets, *staging_assets, *dimension_assets,
+            *mart_assets, publish_release],
     asset_checks=[*staging_checks],
     jobs=PIPELINE_JOBS,
     sensors=[*landing_sensors],

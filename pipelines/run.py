@@ -15,6 +15,8 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 
 from pipelines.defs.ingest.landing import scan_landing
 from pipelines.defs.ingest.sources import ONAI, PORTAL
+from pipelines.defs.marts import incremental
+from pipelines.defs.marts.assets import MONTHLY_MARTS
 from pipelines.resources import AxmeterHome, Warehouse
 from pipelines.settings import data_start
 
@@ -59,11 +61,14 @@ def run_pipeline(
     instance: dg.DagsterInstance,
     home: AxmeterHome,
     say: Callable[[str], None] = print,
+    full: bool = False,
 ) -> RunSummary:
+    """Ingest what changed, refresh staging, rebuild the months it touches, publish.
+    `full` rebuilds every month of the monthly marts (ingestion still skips unchanged days)."""
     summary = RunSummary()
 
     def step(name: str, job_name: str, tags: dict[str, str] | None = None) -> None:
-        say(f"[{len(summary.steps) + 1}/4] {name} ...")
+        say(f"[{len(summary.steps) + 1}] {name} ...")
         started = time.perf_counter()
         result = defs.resolve_job_def(job_name).execute_in_process(
             instance=instance, tags=tags, raise_on_error=False, run_config=QUIET_CONSOLE
@@ -100,17 +105,31 @@ def run_pipeline(
         )
     daily = defs.resolve_job_def("ingest_events").partitions_def
     last_day = min(days[1], date.fromisoformat(daily.get_last_partition_key()))
-    step(f"ingest portal and OnAI files, {days[0]} .. {last_day}", "ingest_events",
-         _range_tags(days[0].isoformat(), last_day.isoformat()))
+    # Only the days whose files are new, changed or gone are reloaded (pipelines/defs/marts/incremental.py).
+    with Warehouse(home=str(home.root)).connect() as conn:
+        plan = incremental.plan_before_ingest(conn, home, last_day)
+    if full:
+        plan.first_run = True
+    ranges = incremental.day_ranges(plan.changed_days, max_ranges=1 if plan.first_run else 3)
+    for first_day, end_day in ranges:
+        step(f"ingest portal and OnAI files, {first_day} .. {end_day}", "ingest_events",
+             _range_tags(first_day.isoformat(), end_day.isoformat()))
+    if not plan.changed_days:
+        say("      no new or changed portal or OnAI file: nothing to ingest")
     step("load HR, training, pioneer, survey and closure files; refresh staging", "refresh_snapshots_and_staging")
 
     with Warehouse(home=str(home.root)).connect() as conn:
         first_month, last_month = conn.execute(
             "SELECT min(month), max(month) FROM staging.events"
         ).fetchall()[0]
-    if first_month is None:
-        raise RuntimeError("Every event was quarantined: see `axmeter quarantine` or raw.quarantine.")
-    step(f"compute marts, {first_month:%Y-%m} .. {last_month:%Y-%m}", "build_marts",
-         _range_tags(first_month.isoformat(), last_month.isoformat()))
+        if first_month is None:
+            raise RuntimeError("Every event was quarantined: see `axmeter quarantine` or raw.quarantine.")
+        months = incremental.months_to_build(conn, plan, MONTHLY_MARTS, first_month, last_month)
+    if months is not None:
+        step(f"compute monthly marts, {months[0]:%Y-%m} .. {months[1]:%Y-%m}", "build_marts",
+             _range_tags(months[0].isoformat(), months[1].isoformat()))
+    else:
+        say("      no month touched: monthly marts are up to date")
+    step("compute retention, training, survey and data-quality marts", "build_whole_history_marts")
     step("publish", "publish")
     return summary

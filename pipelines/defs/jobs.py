@@ -1,12 +1,14 @@
 """Jobs: the pipeline's steps as Dagster runs, in the order data flows.
 
-A run can cover one partitions definition, so a full refresh is four runs: event ingestion
-(daily partitions), snapshots and staging, marts (monthly partitions), publish."""
+A run can cover one partitions definition, so a full refresh is five runs: event ingestion
+(daily partitions), snapshots and staging, monthly marts (monthly partitions), whole-history
+marts, publish."""
 
 import dagster as dg
 
 from pipelines.defs.ingest.assets import event_assets, reference_assets
 from pipelines.defs.ingest.partitions import daily_partitions
+from pipelines.defs.marts.assets import monthly_mart_assets, whole_history_mart_assets
 from pipelines.defs.marts.partitions import monthly_partitions
 
 ingest_events_job = dg.define_asset_job(
@@ -24,9 +26,16 @@ refresh_reference_job = dg.define_asset_job(
 
 build_marts_job = dg.define_asset_job(
     "build_marts",
-    selection=dg.AssetSelection.groups("marts"),
+    selection=dg.AssetSelection.assets(*monthly_mart_assets),
     partitions_def=monthly_partitions,
-    description="Recompute the marts for the selected months.",
+    description="Recompute the monthly marts for the selected months (and attributed events).",
+)
+
+build_whole_history_marts_job = dg.define_asset_job(
+    "build_whole_history_marts",
+    selection=dg.AssetSelection.assets(*whole_history_mart_assets),
+    description="Recompute the marts that span the whole history: retention cohorts, training impact, "
+    "survey, data quality.",
 )
 
 publish_job = dg.define_asset_job(
@@ -35,4 +44,5 @@ publish_job = dg.define_asset_job(
     description="Write the suppressed marts to published/ and the manifest.",
 )
 
-PIPELINE_JOBS = [ingest_events_job, refresh_reference_job, build_marts_job, publish_job]
+PIPELINE_JOBS = [ingest_events_job, refresh_reference_job, build_marts_job, build_whole_history_marts_job,
+                 publish_job]

@@ -35,25 +35,4 @@ CREATE TABLE IF NOT EXISTS raw.quarantine (
     recorded_at TIMESTAMPTZ NOT NULL
 );
 
--- Marts hold exact figures for the data team; suppression is applied when publishing.
-CREATE TABLE IF NOT EXISTS marts.unit_monthly (
-    month                DATE NOT NULL,
-    unit_code            VARCHAR NOT NULL,
-    unit_level           VARCHAR NOT NULL,
-    unit_name_ko         VARCHAR,
-    unit_name_en         VARCHAR,
-    parent_code          VARCHAR,
-    function             VARCHAR,
-    headcount            BIGINT NOT NULL,
-    active_users         BIGINT,
-    adoption_rate        DOUBLE,
-    requests             BIGINT NOT NULL,
-    successful_requests  BIGINT NOT NULL,
-    blocked_requests     BIGINT NOT NULL,
-    failed_requests      BIGINT NOT NULL,
-    prompt_tokens        BIGINT NOT NULL,
-    completion_tokens    BIGINT NOT NULL,
-    cost_usd             DOUBLE NOT NULL,
-    metric_version       VARCHAR NOT NULL,
-    PRIMARY KEY (month, unit_code)
-);
+-- The mart tables are in pipelines/defs/marts/schema.sql, created by the mart assets.

@@ -1,19 +1,41 @@
-"""Marts: the metric dictionary's tables (metrics.md), one SQL file per mart, exact figures.
+"""Marts: the metric dictionary's tables (metrics.md), exact figures, one SQL file per mart.
 
-Each monthly partition is written idempotently: delete the month, insert it again."""
+Where each figure is computed:
+
+| mart | file | partitions |
+|---|---|---|
+| attributed_events (internal) | sql/attributed_events.sql | KST month |
+| unit_monthly | sql/unit_monthly.sql | KST month |
+| ministry_daily | sql/ministry_daily.sql | KST month |
+| feature_monthly | sql/feature_monthly.sql | KST month |
+| model_monthly | sql/model_monthly.sql | KST month |
+| governance_monthly | sql/governance_monthly.sql | KST month |
+| pioneers_monthly | sql/pioneers_monthly.sql | KST month |
+| retention_cohorts | sql/retention_cohorts.sql | whole history |
+| training_impact | sql/training_impact.sql + training_impact.py | whole history |
+| survey_quarterly | sql/survey_quarterly.sql | whole history |
+| data_quality_daily | sql/data_quality_daily.sql | whole history |
+| data_quality_quarantine | sql/data_quality_quarantine.sql | whole history |
+
+Monthly marts write each month idempotently (delete the month, insert it again) for the
+months of the run's partition range (single-run backfill), all in one step and transaction. A month's history columns read
+earlier months of marts.attributed_events, so `axmeter run` rebuilds from the earliest month
+new data touches up to the last (pipelines/run.py). Whole-history marts are replaced whole.
+"""
 
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
+from pipelines.defs.marts.build import (
+    ensure_tables, load_assisted_minutes, mart_sql, record_builds,
+)
 from pipelines.defs.marts.partitions import monthly_partitions
+from pipelines.defs.marts.training_impact import training_impact as compute_training_impact
 from pipelines.metadata import markdown_table
 from pipelines.resources import Warehouse
 from pipelines.settings import METRIC_VERSION, OWNERS, WAREHOUSE_POOL
-
-SQL_DIR = Path(__file__).parent / "sql"
 
 
 def months_in(window: dg.TimeWindow) -> list[date]:
@@ -24,46 +46,177 @@ def months_in(window: dg.TimeWindow) -> list[date]:
     return months
 
 
-@dg.asset(
-    key=["marts", "unit_monthly"],
-    deps=[
-        dg.AssetKey(["staging", "events"]),
-        dg.AssetKey(["staging", "hr_roster"]),
-        dg.AssetKey(["staging", "hr_org_units"]),
-    ],
-    description="Adoption and usage per unit and month (metrics.md, Monthly unit metrics), exact.",
-    group_name="marts",
-    kinds={"duckdb", "sql"},
-    owners=OWNERS,
+def _key(*parts: str) -> dg.AssetKey:
+    return dg.AssetKey(list(parts))
+
+
+ORGANISATION = [_key("staging", "org_units_monthly"), _key("staging", "org_subtree_monthly"),
+                _key("staging", "roster_monthly")]
+EVENTS = _key("marts", "attributed_events")
+# A month of events depends on the KST days of that month in the raw layer (daily partitions):
+# Dagster marks the month stale when one of its days is reloaded. (A file can hold an event of the
+# next day; `axmeter run` plans from the events themselves, pipelines/defs/marts/incremental.py.)
+RAW_EVENTS_BY_MONTH = [
+    dg.AssetDep(_key("raw", table), partition_mapping=dg.TimeWindowPartitionMapping(
+        allow_nonexistent_upstream_partitions=True))
+    for table in ("portal_events", "onai_events")
+]
+CALENDAR = _key("staging", "calendar")
+
+
+def _preview(conn, table: str, where: str, params: dict) -> str:
+    frame = pl.from_arrow(conn.sql(f"SELECT * FROM marts.{table} WHERE {where} LIMIT 20", params=params)
+                          .to_arrow_table())
+    return markdown_table(frame)
+
+
+def build_attributed_events(conn, months: list[date]) -> dict:
+    version = load_assisted_minutes(conn)
+    conn.execute("DELETE FROM marts.attributed_events WHERE month BETWEEN ? AND ?", [months[0], months[-1]])
+    # One statement for the whole range: staging.events de-duplicates all of raw each time it is read.
+    conn.execute(f"INSERT INTO marts.attributed_events BY NAME {mart_sql('attributed_events')}",
+                 {"first_month": months[0], "last_month": months[-1]})
+    rows, unattributed = conn.execute(
+        """SELECT count(*), count(*) FILTER (WHERE unit_code = '_UNATTRIBUTED')
+           FROM marts.attributed_events WHERE month BETWEEN ? AND ?""", [months[0], months[-1]]
+    ).fetchall()[0]
+    return {"dagster/row_count": dg.MetadataValue.int(rows), "unattributed_events": unattributed,
+            "coefficients_version": version}
+
+
+def build_month_by_month(conn, name: str, months: list[date]) -> dict:
+    """sql/<name>.sql for each month ($month, $metric_version): delete the month, insert it."""
+    sql = mart_sql(name)
+    for month in months:  # ascending: a month's history columns read the months before it
+        conn.execute(f"DELETE FROM marts.{name} WHERE month = ?", [month])
+        conn.execute(f"INSERT INTO marts.{name} BY NAME {sql}", {"month": month, "metric_version": METRIC_VERSION})
+    rows = conn.execute(f"SELECT count(*) FROM marts.{name} WHERE month BETWEEN ? AND ?",
+                        [months[0], months[-1]]).fetchall()[0][0]
+    return {"dagster/row_count": dg.MetadataValue.int(rows),
+            "preview": dg.MetadataValue.md(_preview(conn, name, "month = $month", {"month": months[-1]}))}
+
+
+def build_whole(conn, name: str) -> dict:
+    """sql/<name>.sql over the whole history ($metric_version): replace the table's rows."""
+    conn.execute(f"DELETE FROM marts.{name}")
+    conn.execute(f"INSERT INTO marts.{name} BY NAME {mart_sql(name)}", {"metric_version": METRIC_VERSION})
+    rows = conn.execute(f"SELECT count(*) FROM marts.{name}").fetchall()[0][0]
+    return {"dagster/row_count": dg.MetadataValue.int(rows),
+            "preview": dg.MetadataValue.md(_preview(conn, name, "true", {}))}
+
+
+def build_training_impact(conn) -> dict:
+    people = pl.from_arrow(conn.sql(mart_sql("training_impact")).to_arrow_table())
+    mart = compute_training_impact(people, METRIC_VERSION)
+    conn.execute("DELETE FROM marts.training_impact")
+    conn.register("training_impact_frame", mart.to_arrow())
+    conn.execute("INSERT INTO marts.training_impact BY NAME SELECT * FROM training_impact_frame")
+    conn.unregister("training_impact_frame")
+    pooled = mart.filter(pl.col("session_id") == "ALL").select(
+        "attendees", "did_treated", "did_controls", "did_estimate", "did_ci_low", "did_ci_high")
+    return {"dagster/row_count": dg.MetadataValue.int(mart.height), "pooled": dg.MetadataValue.md(markdown_table(pooled))}
+
+
+# Monthly marts, in build order: name -> (description, what it reads besides attributed events).
+MONTHLY_MARTS_SPEC: dict[str, tuple[str, list[dg.AssetKey]]] = {
+    "attributed_events": (
+        "Internal: every de-duplicated event with its Roster(M) unit or _UNATTRIBUTED and its assisted "
+        "minutes (config/assisted_minutes.yaml). Read by every other mart; not published.",
+        [_key("staging", "events"), _key("staging", "roster_monthly"), *RAW_EVENTS_BY_MONTH]),
+    "unit_monthly": (
+        "Adoption, intensity, history, usage, cost and assisted hours per unit (whole subtree) and month "
+        "(metrics.md, Monthly unit metrics), exact.", [*ORGANISATION, CALENDAR]),
+    "ministry_daily": (
+        "Per date: daily active users of Roster(M), requests, tokens and cost, with the workday flag.",
+        [_key("staging", "roster_monthly"), CALENDAR]),
+    "feature_monthly": ("Per feature and month: requests, active users and assisted hours (low / central / high).", []),
+    "model_monthly": (
+        "Per portal model and vendor and month: requests, tokens, cost, failure rate, p50 / p95 latency.", []),
+    "governance_monthly": (
+        "Per month: blocked and failure shares overall, per platform, vendor and model; request and cost shares.", []),
+    "pioneers_monthly": (
+        "Per month: AI Pioneer Group vs everyone else, units with a pioneer vs without (adoption, active days, "
+        "breadth).", [_key("staging", "roster_monthly"), _key("staging", "pioneer_membership")]),
+}
+
+WHOLE_HISTORY_MARTS_SPEC: dict[str, tuple[str, list[dg.AssetKey]]] = {
+    "retention_cohorts": (
+        "Cohorts by month of first qualifying action, ministry-wide and per office: share still in the roster "
+        "active in each later month.", [EVENTS, *ORGANISATION]),
+    "training_impact": (
+        "Per training session and overall: attendees' adoption and active days 28 days before vs after, days "
+        "to first use, and a difference-in-differences estimate against not-yet-trained employees with a 95% "
+        "bootstrap interval.",
+        [EVENTS, _key("staging", "training_attendance"), _key("staging", "dim_roster"), CALENDAR]),
+    "survey_quarterly": (
+        "Survey per unit (subtree) and quarter: respondents, response rate, % agree per statement, minutes saved.",
+        [_key("staging", "survey_responses"), *ORGANISATION]),
+    "data_quality_daily": (
+        "Per source and day: rows received, loaded, duplicate, quarantined; HR match rate; unmapped features; "
+        "freshness.",
+        [_key("staging", "file_reconciliation"), _key("staging", "portal_events"), _key("staging", "onai_events"),
+         _key("staging", "roster_monthly"), EVENTS]),
+    "data_quality_quarantine": (
+        "Per source, day and reason: files and rows quarantined.",
+        [_key("raw", "portal_events"), _key("raw", "onai_events")]),
+}
+
+
+def _spec(name: str, description: str, deps: list[dg.AssetKey], kinds: set[str]) -> dg.AssetSpec:
+    return dg.AssetSpec(key=["marts", name], deps=deps, description=description, group_name="marts",
+                        kinds=kinds, owners=OWNERS, skippable=True)
+
+
+@dg.multi_asset(
+    specs=[_spec(name, description, deps if name == "attributed_events" else [EVENTS, *deps], {"duckdb", "sql"})
+           for name, (description, deps) in MONTHLY_MARTS_SPEC.items()],
     pool=WAREHOUSE_POOL,
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=True,
 )
-def unit_monthly(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    sql = (SQL_DIR / "unit_monthly.sql").read_text(encoding="utf-8")
+def monthly_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """The monthly marts for the run's months, one transaction: all of them or none."""
     months = months_in(context.partition_time_window)
+    selected = {key.path[-1] for key in context.selected_asset_keys}
+    results = []
     with warehouse.connect() as conn:
         conn.begin()
-        for month in months:
-            conn.execute("DELETE FROM marts.unit_monthly WHERE month = ?", [month])
-            conn.execute(
-                f"INSERT INTO marts.unit_monthly BY NAME {sql}",
-                {"month": month, "metric_version": METRIC_VERSION},
-            )
-        rows = conn.execute(
-            "SELECT count(*) FROM marts.unit_monthly WHERE month BETWEEN ? AND ?", [months[0], months[-1]]
-        ).fetchall()[0][0]
-        preview = pl.from_arrow(conn.sql(
-            """SELECT month, unit_code, headcount, active_users, round(adoption_rate, 3) AS adoption_rate
-               FROM marts.unit_monthly WHERE month = $month AND unit_level IN ('ministry', 'none')""",
-            params={"month": months[-1]},
-        ).to_arrow_table())
+        ensure_tables(conn)
+        for name in MONTHLY_MARTS_SPEC:
+            if name not in selected:
+                continue
+            metadata = (build_attributed_events(conn, months) if name == "attributed_events"
+                        else build_month_by_month(conn, name, months))
+            record_builds(conn, name, months)
+            results.append(dg.MaterializeResult(asset_key=["marts", name], metadata={"months": len(months), **metadata}))
         conn.commit()
-    context.log.info(f"unit_monthly: {len(months)} month(s), {rows:,} rows")
-    return dg.MaterializeResult(
-        metadata={
-            "months": len(months),
-            "dagster/row_count": dg.MetadataValue.int(rows),
-            "preview": dg.MetadataValue.md(markdown_table(preview)),
-        }
-    )
+    context.log.info(f"monthly marts {months[0]:%Y-%m} .. {months[-1]:%Y-%m}: {', '.join(sorted(selected))}")
+    yield from results
+
+
+@dg.multi_asset(
+    specs=[_spec(name, description, deps, {"duckdb", "sql", "python"} if name == "training_impact" else {"duckdb", "sql"})
+           for name, (description, deps) in WHOLE_HISTORY_MARTS_SPEC.items()],
+    pool=WAREHOUSE_POOL,
+    can_subset=True,
+)
+def whole_history_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """The marts that span the whole history, replaced whole, one transaction."""
+    selected = {key.path[-1] for key in context.selected_asset_keys}
+    results = []
+    with warehouse.connect() as conn:
+        conn.begin()
+        ensure_tables(conn)
+        for name in WHOLE_HISTORY_MARTS_SPEC:
+            if name in selected:
+                metadata = build_training_impact(conn) if name == "training_impact" else build_whole(conn, name)
+                results.append(dg.MaterializeResult(asset_key=["marts", name], metadata=metadata))
+        conn.commit()
+    yield from results
+
+
+monthly_mart_assets = [monthly_marts]
+whole_history_mart_assets = [whole_history_marts]
+mart_assets = [*monthly_mart_assets, *whole_history_mart_assets]
+MONTHLY_MARTS = list(MONTHLY_MARTS_SPEC)

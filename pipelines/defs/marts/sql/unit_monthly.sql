@@ -1,60 +1,82 @@
--- unit_monthly for one month ($month, the first day of a KST month), per metrics.md:
--- Roster(M) attribution, figures over each unit's whole subtree (distinct counts, never
--- sums of children), and `_UNATTRIBUTED` for every event no rostered unit can take.
+-- unit_monthly for one month ($month, the first day of a KST month): metrics.md, Monthly unit
+-- metrics. One row per unit of the org snapshot in force on the month's last day, plus
+-- `_UNATTRIBUTED`. Person figures count Roster(M) employees on each unit's whole subtree
+-- (distinct counts, never sums of children); event figures count attributed events
+-- (marts.attributed_events). Reads the months before $month for the history columns.
 WITH
-bounds AS (
-    SELECT $month::DATE AS month, last_day($month::DATE) AS month_end
-),
--- The snapshot in force on the month's last day: the latest on or before it, else the first.
-roster_snapshot AS (
-    SELECT coalesce(max(snapshot_date) FILTER (WHERE snapshot_date <= month_end), min(snapshot_date)) AS snapshot_date
-    FROM staging.hr_roster, bounds
-),
-org_snapshot AS (
-    SELECT coalesce(max(snapshot_date) FILTER (WHERE snapshot_date <= month_end), min(snapshot_date)) AS snapshot_date
-    FROM staging.hr_org_units, bounds
+dataset AS (
+    -- The data set's first month (no history yet: new/returning/resurrected/dormant are null)
+    -- and its last date (stickiness counts the workdays up to it in a month not yet complete).
+    SELECT min(month) AS first_month, max(event_date) AS last_date FROM marts.attributed_events
 ),
 units AS (
-    SELECT u.* FROM staging.hr_org_units u JOIN org_snapshot USING (snapshot_date)
+    SELECT * FROM staging.org_units_monthly WHERE month = $month
 ),
--- Every (ancestor, descendant) pair, a unit being its own descendant. UNION (not UNION ALL)
--- stops on a cyclic parent chain instead of recursing forever.
 subtree AS (
-    WITH RECURSIVE pairs(ancestor, descendant) AS (
-        SELECT unit_code, unit_code FROM units
-        UNION
-        SELECT pairs.ancestor, units.unit_code
-        FROM pairs JOIN units ON units.parent_code = pairs.descendant
-    )
-    SELECT * FROM pairs
+    SELECT ancestor, descendant FROM staging.org_subtree_monthly WHERE month = $month
 ),
--- Roster(M): active employees whose unit exists in the month's org snapshot.
 roster AS (
-    SELECT r.employee_key, r.unit_code
-    FROM staging.hr_roster r JOIN roster_snapshot USING (snapshot_date)
-    WHERE r.status = 'active' AND r.unit_code IN (SELECT unit_code FROM units)
+    SELECT employee_key, unit_code FROM staging.roster_monthly WHERE month = $month
 ),
 month_events AS (
-    SELECT e.*, coalesce(roster.unit_code, '_UNATTRIBUTED') AS unit_code
-    FROM staging.events e
-    JOIN bounds ON e.month = bounds.month
-    LEFT JOIN roster USING (employee_key)
+    SELECT * FROM marts.attributed_events WHERE month = $month
+),
+workdays AS (
+    SELECT date FROM staging.calendar, dataset
+    WHERE month = $month AND is_workday AND date <= dataset.last_date
+),
+-- Each active employee's month (whether or not in Roster(M): metrics.md, Active in month X).
+active_in_month AS (
+    SELECT
+        employee_key,
+        count(DISTINCT event_date) AS active_days,
+        count(DISTINCT event_date) FILTER (WHERE event_date IN (SELECT date FROM workdays)) AS active_workdays,
+        count(DISTINCT feature) AS features_used
+    FROM month_events
+    WHERE qualifying
+    GROUP BY employee_key
+),
+history AS (
+    SELECT
+        employee_key,
+        bool_or(month = ($month::DATE - INTERVAL 1 MONTH)::DATE) AS active_previous_month,
+        bool_or(month < ($month::DATE - INTERVAL 1 MONTH)::DATE) AS active_before_previous_month
+    FROM marts.attributed_events
+    WHERE qualifying AND month < $month
+    GROUP BY employee_key
 ),
 people AS (
     SELECT
         roster.employee_key,
         roster.unit_code,
-        count(month_events.event_key) FILTER (WHERE month_events.qualifying) > 0 AS is_active
-    FROM roster LEFT JOIN month_events USING (employee_key)
-    GROUP BY ALL
+        active_in_month.employee_key IS NOT NULL AS is_active,
+        active_in_month.active_days,
+        active_in_month.active_workdays,
+        active_in_month.features_used,
+        coalesce(history.active_previous_month, false) AS active_previous_month,
+        coalesce(history.active_before_previous_month, false) AS active_before_previous_month
+    FROM roster
+    LEFT JOIN active_in_month USING (employee_key)
+    LEFT JOIN history USING (employee_key)
 ),
 person_figures AS (
     SELECT
         subtree.ancestor AS unit_code,
         count(*) AS headcount,
-        count(*) FILTER (WHERE people.is_active) AS active_users
+        count(*) FILTER (WHERE is_active) AS active_users,
+        avg(active_days) AS active_days_avg,
+        count(*) FILTER (WHERE active_days >= 10) AS power_users,
+        count(*) FILTER (WHERE active_days BETWEEN 4 AND 9) AS regular_users,
+        count(*) FILTER (WHERE active_days BETWEEN 1 AND 3) AS light_users,
+        count(*) FILTER (WHERE is_active AND NOT active_previous_month AND NOT active_before_previous_month) AS new_users,
+        count(*) FILTER (WHERE is_active AND active_previous_month) AS returning_users,
+        count(*) FILTER (WHERE is_active AND NOT active_previous_month AND active_before_previous_month) AS resurrected_users,
+        count(*) FILTER (WHERE NOT is_active AND active_previous_month) AS dormant_users,
+        -- mean over workdays of (active that day / active users) = active workdays / (workdays * active users)
+        sum(active_workdays) / nullif((SELECT count(*) FROM workdays) * count(*) FILTER (WHERE is_active), 0) AS stickiness,
+        avg(features_used) AS breadth_avg
     FROM subtree JOIN people ON people.unit_code = subtree.descendant
-    GROUP BY ALL
+    GROUP BY subtree.ancestor
 ),
 event_figures AS (
     SELECT
@@ -65,7 +87,12 @@ event_figures AS (
         count(*) FILTER (WHERE status = 'failure') AS failed_requests,
         coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
         coalesce(sum(completion_tokens), 0) AS completion_tokens,
-        coalesce(sum(cost_usd), 0) AS cost_usd
+        coalesce(sum(cost_usd), 0) AS cost_usd,
+        sum(assisted_minutes_low) / 60 AS assisted_hours_low,
+        sum(assisted_minutes_central) / 60 AS assisted_hours_central,
+        sum(assisted_minutes_high) / 60 AS assisted_hours_high,
+        count(*) FILTER (WHERE qualifying AND output_kept)
+            / nullif(count(*) FILTER (WHERE qualifying AND output_kept IS NOT NULL), 0) AS output_kept_rate
     FROM month_events LEFT JOIN subtree ON subtree.descendant = month_events.unit_code
     GROUP BY ALL
 ),
@@ -75,27 +102,44 @@ unit_rows AS (
     SELECT '_UNATTRIBUTED', 'none', '미귀속', 'Unattributed', NULL, NULL
 )
 SELECT
-    bounds.month,
+    $month::DATE AS month,
     unit_rows.unit_code,
     unit_rows.unit_level,
     unit_rows.unit_name_ko,
     unit_rows.unit_name_en,
     unit_rows.parent_code,
     unit_rows.function,
-    coalesce(person_figures.headcount, 0) AS headcount,
-    CASE WHEN unit_rows.unit_code <> '_UNATTRIBUTED' THEN coalesce(person_figures.active_users, 0) END AS active_users,
-    CASE WHEN coalesce(person_figures.headcount, 0) > 0
-         THEN person_figures.active_users / person_figures.headcount END AS adoption_rate,
-    coalesce(event_figures.requests, 0) AS requests,
-    coalesce(event_figures.successful_requests, 0) AS successful_requests,
-    coalesce(event_figures.blocked_requests, 0) AS blocked_requests,
-    coalesce(event_figures.failed_requests, 0) AS failed_requests,
-    coalesce(event_figures.prompt_tokens, 0) AS prompt_tokens,
-    coalesce(event_figures.completion_tokens, 0) AS completion_tokens,
-    coalesce(event_figures.cost_usd, 0) AS cost_usd,
+    coalesce(p.headcount, 0) AS headcount,
+    -- `_UNATTRIBUTED` has no people: its person columns are null (metrics.md).
+    CASE WHEN person_row THEN coalesce(p.active_users, 0) END AS active_users,
+    CASE WHEN person_row AND p.headcount > 0 THEN p.active_users / p.headcount END AS adoption_rate,
+    CASE WHEN person_row THEN p.active_days_avg END AS active_days_avg,
+    CASE WHEN person_row THEN coalesce(p.power_users, 0) END AS power_users,
+    CASE WHEN person_row THEN coalesce(p.regular_users, 0) END AS regular_users,
+    CASE WHEN person_row THEN coalesce(p.light_users, 0) END AS light_users,
+    CASE WHEN person_row AND has_history THEN coalesce(p.new_users, 0) END AS new_users,
+    CASE WHEN person_row AND has_history THEN coalesce(p.returning_users, 0) END AS returning_users,
+    CASE WHEN person_row AND has_history THEN coalesce(p.resurrected_users, 0) END AS resurrected_users,
+    CASE WHEN person_row AND has_history THEN coalesce(p.dormant_users, 0) END AS dormant_users,
+    CASE WHEN person_row THEN p.stickiness END AS stickiness,
+    CASE WHEN person_row THEN p.breadth_avg END AS breadth_avg,
+    coalesce(e.requests, 0) AS requests,
+    coalesce(e.successful_requests, 0) AS successful_requests,
+    coalesce(e.blocked_requests, 0) AS blocked_requests,
+    coalesce(e.failed_requests, 0) AS failed_requests,
+    coalesce(e.prompt_tokens, 0) AS prompt_tokens,
+    coalesce(e.completion_tokens, 0) AS completion_tokens,
+    coalesce(e.cost_usd, 0) AS cost_usd,
+    coalesce(e.assisted_hours_low, 0) AS assisted_hours_low,
+    coalesce(e.assisted_hours_central, 0) AS assisted_hours_central,
+    coalesce(e.assisted_hours_high, 0) AS assisted_hours_high,
+    e.output_kept_rate,
     $metric_version AS metric_version
-FROM unit_rows
-CROSS JOIN bounds
-LEFT JOIN person_figures USING (unit_code)
-LEFT JOIN event_figures USING (unit_code)
+FROM (
+    SELECT unit_rows.*, unit_code <> '_UNATTRIBUTED' AS person_row,
+           $month::DATE > (SELECT first_month FROM dataset) AS has_history
+    FROM unit_rows
+) unit_rows
+LEFT JOIN person_figures p USING (unit_code)
+LEFT JOIN event_figures e USING (unit_code)
 ORDER BY unit_rows.unit_code
