@@ -148,3 +148,24 @@ def kpi(
         )
         if note:
             st.caption(note)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _vega_lite_spec(builder_name: str, *args, **kwargs) -> dict:
+    """The Vega-Lite spec ``views.<builder_name>(*args, **kwargs)`` builds, unvalidated."""
+    spec = getattr(views, builder_name)(*args, **kwargs).to_dict(validate=False)
+    config = spec.get("config")
+    if isinstance(config, dict) and set(config) <= {"view"}:
+        spec.pop("config")  # Altair's default view size: Streamlit sizes the chart itself
+    return spec
+
+
+def chart(target, builder, *args, **kwargs) -> None:
+    """``builder(*args, **kwargs)`` (a chart function of ``dashboards.views``) drawn in ``target``.
+
+    ``st.altair_chart`` validates the whole spec against the Vega-Lite JSON schema on every
+    run, about a third of a page's run time. These charts are fixed code (the tests draw
+    them all), so the spec is built without validation and cached by the builder and its
+    inputs (small frames of published figures, labels): a page seen before costs no Altair.
+    """
+    target.vega_lite_chart(_vega_lite_spec(builder.__name__, *args, **kwargs), width="stretch")

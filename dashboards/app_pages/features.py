@@ -43,7 +43,7 @@ if features is not None:
                 "text": [views.figure_text(r, "active_users", "int", lang, k) for r in now.iter_rows(named=True)],
             }
         ).sort_values("value", ascending=False)
-        left.altair_chart(views.bar_chart(bars, t("col.active_users"), ",d", horizontal=True), width="stretch")
+        components.chart(left, views.bar_chart, bars, t("col.active_users"), ",d", horizontal=True)
 
         right.markdown(f"**{t('features.chart.platform')}**")
         by_platform = (
@@ -59,9 +59,7 @@ if features is not None:
                 "text": [views.kpi_value(v, "int", lang) for v in by_platform["requests"]],
             }
         )
-        right.altair_chart(
-            views.bar_chart(trend, t("col.requests"), ",d", stacked_series_title=t("col.platform")), width="stretch"
-        )
+        components.chart(right, views.bar_chart, trend, t("col.requests"), ",d", stacked_series_title=t("col.platform"))
 
         try:  # the ministry's headcount, for each feature's reach
             ministry_row = data.unit_row(data.load_unit_monthly(k), filters.ministry, month)
@@ -128,9 +126,7 @@ if models is not None:
             }
         )
         st.markdown(f"**{t('features.chart.models')}**")
-        st.altair_chart(
-            views.bar_chart(trend, t("col.requests"), ",d", stacked_series_title=t("col.model")), width="stretch"
-        )
+        components.chart(st, views.bar_chart, trend, t("col.requests"), ",d", stacked_series_title=t("col.model"))
         now = models.filter(pl.col("month") == month).sort("requests", descending=True)
         table = views.build_table(
             now,

@@ -61,11 +61,8 @@ if governance is not None:
         for r in everything.iter_rows(named=True)
         for field in ("blocked_share", "failure_share")
     ]
-    left.altair_chart(
-        views.line_chart(pd.DataFrame(points), t("governance.share"), ".1%", series_title=" ",
-                         tooltip_titles=(t("col.month"), t("governance.share"))),
-        width="stretch",
-    )
+    components.chart(left, views.line_chart, pd.DataFrame(points), t("governance.share"), ".1%", series_title=" ",
+                         tooltip_titles=(t("col.month"), t("governance.share")))
     vendors = governance.filter((pl.col("breakdown") == "vendor") & (pl.col("month") == month)).sort(
         "requests", descending=True
     )
@@ -82,7 +79,7 @@ if governance is not None:
     ]
     if shares:
         frame = pd.DataFrame(shares)
-        right.altair_chart(views.grouped_bar_chart(frame, t("governance.share"), ".0%"), width="stretch")
+        components.chart(right, views.grouped_bar_chart, frame, t("governance.share"), ".0%")
         right.caption(t("governance.vendor_note"))
 
     share_columns = [

@@ -103,9 +103,7 @@ adoption = pd.DataFrame(
     }
 )
 left.markdown(f"**{t('overview.trend.adoption')}**")
-left.altair_chart(
-    views.line_chart(adoption, t("col.adoption_rate"), ".0%", tooltip_titles=(t("col.month"), "")), width="stretch"
-)
+components.chart(left, views.line_chart, adoption, t("col.adoption_rate"), ".0%", tooltip_titles=(t("col.month"), ""))
 
 segments = []
 for rec in series.iter_rows(named=True):
@@ -121,10 +119,7 @@ for rec in series.iter_rows(named=True):
         )
 right.markdown(f"**{t('overview.trend.segments')}**")
 if segments and any(s["value"] is not None for s in segments):
-    right.altair_chart(
-        views.bar_chart(pd.DataFrame(segments), t("col.active_users"), ",d", stacked_series_title=t("overview.segment")),
-        width="stretch",
-    )
+    components.chart(right, views.bar_chart, pd.DataFrame(segments), t("col.active_users"), ",d", stacked_series_title=t("overview.segment"))
 else:
     right.info(t("overview.no_values"))
 
@@ -132,12 +127,7 @@ left, right = st.columns(2)
 left.markdown(f"**{t('overview.trend.hours')}**")
 hours = views.hours_frame(series, lang, k)
 if hours is not None:
-    left.altair_chart(
-        views.band_chart(
-            hours, t("unit.hours"), (t("col.month"), t("col.assisted_hours_central"), t("kpi.range_title"), "")
-        ),
-        width="stretch",
-    )
+    components.chart(left, views.band_chart, hours, t("unit.hours"), (t("col.month"), t("col.assisted_hours_central"), t("kpi.range_title"), ""))
     left.caption(t("overview.hours_note"))
 else:
     left.info(t("overview.no_values"))
@@ -151,7 +141,7 @@ if "cost_usd" in series.columns and series["cost_usd"].is_not_null().any():
             "text": [views.figure_text(r, "cost_usd", "usd", lang, k) for r in series.iter_rows(named=True)],
         }
     )
-    right.altair_chart(views.bar_chart(cost, t("unit.usd"), "$,.0f"), width="stretch")
+    components.chart(right, views.bar_chart, cost, t("unit.usd"), "$,.0f")
 else:
     right.info(t("overview.no_values"))
 
@@ -172,10 +162,7 @@ if unit == filters.ministry:
             }
         )
         if len(frame):
-            st.altair_chart(
-                views.daily_chart(frame, t("col.daily_active_users"), t("overview.day_kind"), t("col.date")),
-                width="stretch",
-            )
+            components.chart(st, views.daily_chart, frame, t("col.daily_active_users"), t("overview.day_kind"), t("col.date"))
 
 # ---------------------------------------------------------------- units at a glance
 st.subheader(t("overview.table"))
@@ -232,7 +219,7 @@ if cohorts is not None:
     if scope_rows.is_empty():
         st.info(t("overview.no_values"))
     else:
-        st.altair_chart(views.cohort_chart(views.cohort_frame(scope_rows, lang, k), lang), width="stretch")
+        components.chart(st, views.cohort_chart, views.cohort_frame(scope_rows, lang, k), lang)
         st.caption(t("overview.retention_note", k=k))
         with st.expander(t("overview.retention_table")):
             cohort_table = views.build_table(

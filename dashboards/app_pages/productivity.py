@@ -71,11 +71,8 @@ else:
 
 hours = views.hours_frame(series, lang, k)
 if hours is not None:
-    st.altair_chart(
-        views.band_chart(hours, t("unit.hours"), (t("col.month"), t("col.assisted_hours_central"),
-                                                   t("kpi.range_title"), "")),
-        width="stretch",
-    )
+    components.chart(st, views.band_chart, hours, t("unit.hours"), (t("col.month"), t("col.assisted_hours_central"),
+                                                   t("kpi.range_title"), ""))
 monthly = views.build_table(
     [
         {
@@ -130,8 +127,7 @@ if features is not None:
                 ],
             }
         )
-        st.altair_chart(views.bar_chart(frame, t("unit.hours"), ",.0f", horizontal=True, error=True),
-                        width="stretch")
+        components.chart(st, views.bar_chart, frame, t("unit.hours"), ",.0f", horizontal=True, error=True)
 
 # ---------------------------------------------------------------- coefficients
 with st.expander(t("productivity.coefficients")):
@@ -210,12 +206,9 @@ if survey is not None:
                 for r in history.sort("quarter").iter_rows(named=True)
                 for s in statements
             ]
-            st.altair_chart(
-                views.line_chart(pd.DataFrame(points), t("productivity.agree"), ".0%",
+            components.chart(st, views.line_chart, pd.DataFrame(points), t("productivity.agree"), ".0%",
                                  series_title=t("productivity.statement"),
-                                 tooltip_titles=(t("productivity.quarter"), t("productivity.agree"))),
-                width="stretch",
-            )
+                                 tooltip_titles=(t("productivity.quarter"), t("productivity.agree")))
         # the units below, this quarter
         # the quarter's org chart, in org-chart order; functions from the range's last month
         unit_rows = data.units_for_month(rows_q.with_columns(month=pl.lit(end)), end, unit)

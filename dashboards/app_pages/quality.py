@@ -138,11 +138,8 @@ if daily is not None:
                 "text": [views.kpi_value(v, "pct", lang) for v in events["hr_match_rate"]],
             }
         )
-        st.altair_chart(
-            views.line_chart(frame, t("col.hr_match_rate"), ".0%", series_title=t("col.source"), zero=False,
-                             tooltip_titles=(t("col.date"), t("col.hr_match_rate"))).encode(),
-            width="stretch",
-        )
+        components.chart(st, views.line_chart, frame, t("col.hr_match_rate"), ".0%", series_title=t("col.source"), zero=False,
+                             tooltip_titles=(t("col.date"), t("col.hr_match_rate")))
 
 # ---------------------------------------------------------------- quarantine by reason
 st.subheader(t("quality.quarantine"))
@@ -169,8 +166,7 @@ if quarantine is not None:
                 ],
             }
         )
-        st.altair_chart(views.bar_chart(frame, t("quality.quarantined_items"), ",d", horizontal=True),
-                        width="stretch")
+        components.chart(st, views.bar_chart, frame, t("quality.quarantined_items"), ",d", horizontal=True)
         table = views.build_table(
             [{**r, "source_label": source_label(r['source'], lang)} for r in by_reason.iter_rows(named=True)],
             [

@@ -100,15 +100,14 @@ if impact is not None:
             }
         ).dropna(subset=["value"])
         if len(did):
-            left.altair_chart(views.interval_chart(did, t("training.did_axis"), "+.0%"), width="stretch")
+            components.chart(left, views.interval_chart, did, t("training.did_axis"), "+.0%")
         right.markdown(f"**{t('training.chart.before_after')}**")
         pairs = []
         for label, r in zip(labels, shown.iter_rows(named=True), strict=True):
             for field in ("adoption_before", "adoption_after"):
                 pairs.append({"x": label, "series": t(f"col.{field}"), "value": r.get(field),
                               "text": fmt_pct(r.get(field))})
-        right.altair_chart(views.grouped_bar_chart(pd.DataFrame(pairs), t("col.adoption_rate"), ".0%"),
-                           width="stretch")
+        components.chart(right, views.grouped_bar_chart, pd.DataFrame(pairs), t("col.adoption_rate"), ".0%")
     if sessions.filter(pl.col("suppressed")).height:
         st.caption(t("training.withheld_sessions", n=sessions.filter(pl.col("suppressed")).height, k=k))
 
@@ -138,7 +137,11 @@ if impact is not None:
             Col("first_time_users", "col.first_time_users", "int", "help.first_time_users"),
             Col("days_to_first_use_median", "col.days_to_first_use_median", "num1", "help.days_to_first_use"),
             Col("did_treated", "col.did_treated", "int", "help.did_treated"),
+            Col("treated_rate_before", "col.treated_rate_before", "pct", "help.group_rate"),
+            Col("treated_rate_after", "col.treated_rate_after", "pct", "help.group_rate"),
             Col("did_controls", "col.did_controls", "int", "help.did_controls"),
+            Col("control_rate_before", "col.control_rate_before", "pct", "help.group_rate"),
+            Col("control_rate_after", "col.control_rate_after", "pct", "help.group_rate"),
             Col("did_estimate", "col.did_estimate", "pp", "help.did_estimate"),
             Col("did_ci_low", "col.did_ci_low", "pp", "help.did_ci"),
             Col("did_ci_high", "col.did_ci_high", "pp", "help.did_ci"),
@@ -194,11 +197,8 @@ if pioneers is not None:
             }
             for r in pioneers.sort("month").iter_rows(named=True)
         ]
-        st.altair_chart(
-            views.line_chart(pd.DataFrame(points), t("col.adoption_rate"), ".0%", series_title=t("col.population"),
-                             tooltip_titles=(t("col.month"), t("col.adoption_rate"))),
-            width="stretch",
-        )
+        components.chart(st, views.line_chart, pd.DataFrame(points), t("col.adoption_rate"), ".0%", series_title=t("col.population"),
+                             tooltip_titles=(t("col.month"), t("col.adoption_rate")))
         table = views.build_table(
             [
                 {**r, "month_label": fmt_month(r["month"], lang), "population_label": t(f"population.{r['population']}")}

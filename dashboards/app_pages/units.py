@@ -149,5 +149,5 @@ else:
         st.info(t("units.heatmap_empty"))
     else:
         heat = views.heatmap_frame(heat_rows, lang, k, catalog_frame, metric=metric)
-        st.altair_chart(views.heatmap_chart(heat, lang, k, metric=metric), width="stretch")
+        components.chart(st, views.heatmap_chart, heat, lang, k, metric=metric)
         st.caption(t("units.heatmap_note", marker=views.suppressed_marker(k), k=k))
