@@ -98,18 +98,23 @@ def table(
     lang: str,
     k: int,
     height: int | str = "auto",
+    prose: bool = False,
 ) -> None:
     """A sortable table, its CSV download (as displayed, markers included) and, when a row
-    is withheld, what the markers mean."""
-    privacy_help = suppressed_marker(k) + ": " + t("privacy.short", lang, k=k)
-    st.dataframe(
-        tbl.styler(),
-        hide_index=True,
-        column_config=tbl.column_config(privacy_help if tbl.withheld_rows else None),
-        key=key,
-        height=height,
-        placeholder=tbl.placeholder,  # the grid's text for a null cell: a small group's withheld figure
-    )
+    is withheld, what the markers mean. ``prose``: a static table whose long texts wrap
+    (definitions), instead of the sortable grid."""
+    if prose:
+        st.table(tbl.display, hide_index=True)
+    else:
+        privacy_help = suppressed_marker(k) + ": " + t("privacy.short", lang, k=k)
+        st.dataframe(
+            tbl.styler(),
+            hide_index=True,
+            column_config=tbl.column_config(privacy_help if tbl.withheld_rows else None),
+            key=key,
+            height=height,
+            placeholder=tbl.placeholder,  # the grid's text for a null cell: a small group's withheld figure
+        )
     st.download_button(
         t("download.csv", lang),
         data=tbl.csv_bytes(),

@@ -628,8 +628,10 @@ def test_quality_page(home):
 
 def test_definitions_page(home):
     at = open_page("definitions")
-    rows = table_with(at, "한글명")
+    rows = [r for table in at.table for r in table.value.to_dict("records")]  # static tables: texts wrap
     assert {"열": "adoption_rate", "한글명": "도입률", "정의": "active_users / headcount."} in rows
+    assert {"용어": "개인 보호", "정의": "k = 5: a row about fewer than k people is withheld."} in rows
+    assert len(at.get("download_button")) >= len(at.table)
     assert "지표 버전 2026.1 · 비공개 기준 k = 5" in text_of(at)
     at.text_input(key="definitions_search").set_value("did").run()
     assert not at.exception

@@ -43,7 +43,7 @@ if conventions:
         k,
         size_key=None,
     )
-    components.table(table, key="definitions_conventions", filename="conventions", lang=lang, k=k)
+    components.table(table, key="definitions_conventions", filename="conventions", lang=lang, k=k, prose=True)
 
 marts = dictionary.get("marts") or {}
 if marts:
@@ -89,7 +89,8 @@ if marts:
                 k,
                 size_key=None,
             )
-            components.table(table, key=f"definitions_{name}", filename=f"dictionary_{name}", lang=lang, k=k)
+            components.table(table, key=f"definitions_{name}", filename=f"dictionary_{name}", lang=lang, k=k,
+                             prose=True)
     everything = views.build_table(
         all_rows,
         [
@@ -131,4 +132,5 @@ if minutes.get("features"):
         k,
         size_key=None,
     )
-    components.table(table, key="definitions_coefficients", filename="assisted_minutes", lang=lang, k=k)
+    components.table(table, key="definitions_coefficients", filename="assisted_minutes", lang=lang, k=k,
+                     prose=True)
