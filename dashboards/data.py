@@ -589,6 +589,11 @@ def _month_end(month: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
+def month_end(month: dt.date) -> dt.date:
+    """The last day of ``month``'s month."""
+    return _month_end(month)
+
+
 def previous_month(month: dt.date) -> dt.date:
     return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 

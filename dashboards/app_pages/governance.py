@@ -23,7 +23,8 @@ if governance is not None:
     months = data.months(governance)
     if not months:
         st.info(t("overview.no_values"))
-        st.stop()
+        governance = None
+if governance is not None:
     month = st.selectbox(
         t("units.month"),
         months,
@@ -121,7 +122,7 @@ except data.PublishedDataError as exc:
 if df.is_empty() or not filters.has_data:
     st.stop()
 unit = filters.unit or filters.ministry
-month = filters.end
+month = month if governance is not None else filters.end  # the month chosen above
 rows = data.with_function(data.units_for_month(df, month, unit), filters.function, keep=(unit, data.UNATTRIBUTED))
 rows = rows.drop("depth", "order").with_columns(
     (pl.col("blocked_requests") / pl.col("requests")).alias("blocked_share")

@@ -150,7 +150,7 @@ if unit == filters.ministry:
     st.markdown(f"**{t('overview.trend.dau')}**")
     daily = components.load("ministry_daily", k)
     if daily is not None:
-        daily = daily.filter(pl.col("date").is_between(start, data._month_end(end)))
+        daily = daily.filter(pl.col("date").is_between(start, data.month_end(end)))
         frame = pd.DataFrame(
             {
                 "date": daily["date"].to_list(),

@@ -78,9 +78,9 @@ if daily is not None:
     st.subheader(t("quality.sources"))
     window = daily
     if filters.has_data:
-        window = daily.filter(pl.col("day").is_between(filters.start, data._month_end(filters.end)))
+        window = daily.filter(pl.col("day").is_between(filters.start, data.month_end(filters.end)))
         components.scope_note("quality.range_note", lang, start=fmt_date(filters.start, lang),
-                              end=fmt_date(data._month_end(filters.end), lang))
+                              end=fmt_date(data.month_end(filters.end), lang))
     summary = (
         window.group_by("source")
         .agg(
@@ -147,7 +147,7 @@ quarantine = components.load("data_quality_quarantine", k)
 if quarantine is not None:
     window = quarantine
     if filters.has_data:
-        window = quarantine.filter(pl.col("day").is_between(filters.start, data._month_end(filters.end)))
+        window = quarantine.filter(pl.col("day").is_between(filters.start, data.month_end(filters.end)))
     by_reason = (
         window.group_by("source", "reason")
         .agg(pl.col("files_quarantined").sum(), pl.col("rows_quarantined").sum(), pl.col("day").n_unique().alias("days"))

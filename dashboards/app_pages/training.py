@@ -38,7 +38,7 @@ if impact is not None:
     if filters.has_data:
         sessions = sessions.filter(
             pl.col("session_date").is_null()
-            | pl.col("session_date").is_between(filters.start, data._month_end(filters.end))
+            | pl.col("session_date").is_between(filters.start, data.month_end(filters.end))
         )
     if pooled.height:
         rec = pooled.row(0, named=True)
