@@ -23,6 +23,7 @@ earlier months of marts.attributed_events, so `axmeter run` rebuilds from the ea
 new data touches up to the last (pipelines/run.py). Whole-history marts are replaced whole.
 """
 
+import warnings
 from datetime import date
 
 import dagster as dg
@@ -56,11 +57,14 @@ EVENTS = _key("marts", "attributed_events")
 # A month of events depends on the KST days of that month in the raw layer (daily partitions):
 # Dagster marks the month stale when one of its days is reloaded. (A file can hold an event of the
 # next day; `axmeter run` plans from the events themselves, pipelines/defs/marts/incremental.py.)
-RAW_EVENTS_BY_MONTH = [
-    dg.AssetDep(_key("raw", table), partition_mapping=dg.TimeWindowPartitionMapping(
-        allow_nonexistent_upstream_partitions=True))
-    for table in ("portal_events", "onai_events")
-]
+with warnings.catch_warnings():  # the parameter is beta in Dagster 1.13; the current month's
+    # later days do not exist yet as partitions, and that is expected
+    warnings.filterwarnings("ignore", message=r"Parameter `allow_nonexistent_upstream_partitions`")
+    RAW_EVENTS_BY_MONTH = [
+        dg.AssetDep(_key("raw", table), partition_mapping=dg.TimeWindowPartitionMapping(
+            allow_nonexistent_upstream_partitions=True))
+        for table in ("portal_events", "onai_events")
+    ]
 CALENDAR = _key("staging", "calendar")
 
 

@@ -92,7 +92,8 @@ def suppress(name: str, frame: pl.DataFrame, k: int, ministry_headcount: dict) -
 def publish_release(context: dg.AssetExecutionContext, home: AxmeterHome, warehouse: Warehouse):
     k = min_group_size()
     with warehouse.connect() as conn:
-        first, last = conn.execute("SELECT min(event_date), max(event_date) FROM staging.events").fetchall()[0]
+        # The window the marts were computed over (they all read marts.attributed_events).
+        first, last = conn.execute("SELECT min(event_date), max(event_date) FROM marts.attributed_events").fetchall()[0]
         if first is None:
             raise dg.Failure(
                 "No events in the warehouse: nothing to publish. Land portal or OnAI files under "

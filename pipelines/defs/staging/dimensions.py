@@ -7,8 +7,8 @@
   each KST month M: the org units in force on M's last day, their subtree pairs, Roster(M).
 - `training_attendance`, `pioneer_membership`, `survey_responses`: de-duplicated programmes.
 
-Each view's SQL is staging/sql/<name>.sql. They are built in one Dagster step (one asset per
-table or view in the graph): cheap views, and one step instead of ten saves a run seconds."""
+Each one's SQL is staging/sql/<name>.sql. They are built in one Dagster step (one asset per
+table or view in the graph): one step instead of ten saves a run seconds."""
 
 from pathlib import Path
 
@@ -44,6 +44,22 @@ def _description(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").split("\n", 1)[0].lstrip("- ")
 
 
+# Read for every month of every mart: stored as tables, rebuilt here on every refresh (after the
+# HR snapshots they come from are reloaded, in the same job). The programme views stay views.
+TABLES = {"dim_unit", "dim_roster", "org_units_monthly", "org_subtree_monthly", "roster_monthly"}
+
+
+def _replace(conn, name: str, sql: str) -> None:
+    """Create staging.<name> as a table or a view, whatever it was before."""
+    kind = "TABLE" if name in TABLES else "VIEW"
+    existing = conn.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = ?", [name]
+    ).fetchall()
+    if existing and (existing[0][0] == "VIEW") != (kind == "VIEW"):
+        conn.execute(f"DROP {'VIEW' if existing[0][0] == 'VIEW' else 'TABLE'} staging.{name}")
+    conn.execute(f"CREATE OR REPLACE {kind} staging.{name} AS {sql}")
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(key=["staging", name], deps=deps, description=_description(name), group_name="staging",
@@ -58,8 +74,7 @@ def staging_dimensions(warehouse: Warehouse):
             if name == "calendar":
                 metadata = build_calendar(conn)
             else:
-                sql = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-                conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS {sql}")
+                _replace(conn, name, (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
                 metadata = {"dagster/row_count": conn.execute(f"SELECT count(*) FROM staging.{name}").fetchall()[0][0]}
             yield dg.MaterializeResult(asset_key=["staging", name], metadata=metadata)
 
