@@ -24,7 +24,8 @@ PEAK_RSS_MAX_MB = 2048.0
 STAGES = (("ingest", "ingest", "portal + OnAI files -> raw (ingest_events)"),
           ("reference", None, "HR, training, pioneers, survey, closures -> raw"),
           ("staging", "staging", "staging views: de-duplication, flags"),
-          ("marts", "marts", "unit_monthly, every month"),
+          ("marts", "marts", "monthly marts, every month (build_marts)"),
+          ("history_marts", None, "whole-history marts: retention, training, survey, quality"),
           ("publish", None, "suppression, Parquet, manifest"))
 
 
@@ -103,9 +104,19 @@ def size_row(record: dict) -> dict:
         row["incremental_share"] = ratio(incremental["seconds"], full["seconds"])
     if dashboard:
         row["page_p50"] = percentile(dashboard["cold"], 50)
-        row["page_p95"] = percentile(dashboard["cold"], 95)
+        row["page_p95"], row["page_worst"] = worst_page(dashboard)
         row["page_warm_p95"] = percentile(dashboard["warm"], 95)
     return row
+
+
+def worst_page(dashboard: dict) -> tuple[float, str | None]:
+    """(p95 of cold loads, page) for the page whose p95 is highest; all loads as one page when
+    the record has no per-page times."""
+    pages = dashboard.get("pages")
+    if not pages:
+        return percentile(dashboard["cold"], 95), None
+    name = max(pages, key=lambda p: percentile(pages[p]["cold"], 95))
+    return percentile(pages[name]["cold"], 95), name
 
 
 def summarise(records: list[dict]) -> Summary:
@@ -184,8 +195,9 @@ def evaluate_targets(summary: Summary) -> list[Target]:
     pages = [r for r in rows if r.get("page_p95") is not None]
     if pages:
         worst = max(pages, key=lambda r: r["page_p95"])
-        targets.append(Target("Dashboard page data", f"p95 <= {PAGE_P95_MAX_SECONDS:g} s (cache cleared)",
-                              "; ".join(f"{r['label']}: p95 {1000 * r['page_p95']:.0f} ms" for r in pages),
+        targets.append(Target("Dashboard page data", f"p95 <= {PAGE_P95_MAX_SECONDS:g} s (cache cleared, slowest page)",
+                              "; ".join(f"{r['label']}: p95 {1000 * r['page_p95']:.0f} ms"
+                                        + (f" ({r['page_worst']})" if r.get("page_worst") else "") for r in pages),
                               _status(worst["page_p95"] <= PAGE_P95_MAX_SECONDS)))
     else:
         targets.append(Target("Dashboard page data", f"p95 <= {PAGE_P95_MAX_SECONDS:g} s", "not run", "not measured"))
@@ -391,6 +403,8 @@ def _stage_section(summary: Summary, by_label: dict) -> list[str]:
         header += [f"{r['label']}: pipeline", "bound", "ratio"]
     body = []
     for index, (stage, _, what) in enumerate(STAGES):
+        if all(r["stages"][index]["pipeline"] is None for r in summary.rows):
+            continue  # a stage this version of the pipeline does not have
         cells = [stage, what]
         for r in summary.rows:
             s = r["stages"][index]
@@ -398,8 +412,8 @@ def _stage_section(summary: Summary, by_label: dict) -> list[str]:
         body.append(cells)
     lines += _table(header, body)
     largest = summary.rows[-1]
-    gaps = sorted(((st["stage"], (st["pipeline"] or 0) - (st["lower_bound"] or 0)) for st in largest["stages"]),
-                  key=lambda kv: -kv[1])
+    gaps = sorted(((st["stage"], st["pipeline"] - (st["lower_bound"] or 0)) for st in largest["stages"]
+                   if st["pipeline"] is not None), key=lambda kv: -kv[1])
     lines += ["", f"Where the {largest['label']} run's extra {_s(largest['pipeline'] - largest['lower_bound'])} over the "
               "lower bound goes (pipeline minus bound, by stage): "
               + ", ".join(f"{stage} {_s(gap)}" for stage, gap in gaps) + "."]
@@ -420,32 +434,36 @@ def _stage_section(summary: Summary, by_label: dict) -> list[str]:
 def _crosscheck_section(records: list[dict]) -> list[str]:
     lines = ["## Same result", "",
              "After the clock stops, the lower bound's table is compared with the pipeline's "
-             "`marts.unit_monthly` from the same files, row by row (month, unit) on "
-             "headcount, active users, requests, prompt and completion tokens; its assisted hours (central) "
-             "with the pipeline's `staging.events` times the coefficients of metrics.md (the mart has no "
-             "assisted-hours columns yet).", ""]
+             "`marts.unit_monthly` from the same files, row by row (month, unit), on every column both have "
+             "(assisted hours to 1e-6 h). Where the mart has no assisted hours, the bound's are checked per month "
+             "against the pipeline's `staging.events` times metrics.md's coefficients.", ""]
     rows = []
     for r in records:
         c = r["lower_bound"]["crosscheck"]
-        rows.append([r["label"], f"{c['rows']:,}", f"{c['mismatched_rows']:,}", f"{c['only_one_side']:,}",
-                     f"{c['hours_months'] - c['hours_mismatched_months']} of {c['hours_months']}",
+        hours = ("compared in the mart" if c.get("hours_months") is None
+                 else f"{c['hours_months'] - c['hours_mismatched_months']} of {c['hours_months']} agree")
+        rows.append([r["label"], ", ".join(c.get("columns", [])), f"{c['rows']:,}", f"{c['mismatched_rows']:,}",
+                     f"{c['only_one_side']:,}", hours,
                      f"{c['assisted_hours_central_total']:,.1f}" if c.get("assisted_hours_central_total") else "—"])
-    lines += _table(["size", "rows", "rows that differ", "rows on one side only", "months whose assisted hours agree",
-                     "assisted hours (central), all months"], rows)
+    lines += _table(["size", "columns compared", "rows", "rows that differ", "rows on one side only",
+                     "months' assisted hours via staging.events", "assisted hours (central), all months"], rows)
     return lines + [""]
 
 
 def _incremental_section(records: list[dict]) -> list[str]:
     lines = ["## One-day incremental run", "",
              "After the full run, the held-back day's portal and OnAI files land; then only what that day "
-             "needs runs: `ingest_events` for its partition, `refresh_snapshots_and_staging`, `build_marts` "
-             "for its month, `publish` (each `execute_in_process` on the same instance).", ""]
+             "needs runs, on the same instance and warehouse: `run_pipeline` again where it plans the changed "
+             "days and months itself (as `axmeter run` does), otherwise the jobs explicitly: `ingest_events` "
+             "for the day's partition, `refresh_snapshots_and_staging`, `build_marts` for its month, `publish`."
+             + "".join(f" ({r['label']}: {r['incremental']['mode']})" for r in records[-1:]
+                       if r.get("incremental", {}).get("mode")), ""]
     rows = []
     for r in records:
         inc = r.get("incremental")
         if not inc:
             continue
-        parts = ", ".join(f"{s['job']} {s['seconds']:.1f}" for s in inc["steps"])
+        parts = ", ".join(f"{s.get('job', s.get('name'))} {s['seconds']:.1f}" for s in inc["steps"])
         rows.append([r["label"], inc["day"], f"{inc['files_landed']}", f"{inc['events_added']:,}",
                      _s(inc["seconds"]), f"{100 * inc['seconds'] / r['full']['seconds']:.0f}%", parts])
     lines += _table(["size", "day", "files landed (sidecars included)", "events added", "incremental", "of the full run", "jobs (s)"], rows)
@@ -454,19 +472,27 @@ def _incremental_section(records: list[dict]) -> list[str]:
 
 def _dashboard_section(records: list[dict], meta: dict) -> list[str]:
     lines = ["## Dashboard page data", "",
-             "The Adoption page's data path (and the sidebar's) through `dashboards/data.py` on the published "
-             f"Parquet: {meta['dashboard_reps']} loads with `st.cache_data` cleared before each (cold) and "
+             "Each page's data through `dashboards/data.py` on the published Parquet, as a rerun of that page "
+             "computes it: the sidebar's (privacy k, unit_monthly, publish info), the marts the page's source "
+             "passes to `components.load`/`data.load_mart`, and for pages over unit_monthly the unit transforms. "
+             f"{meta['dashboard_reps']} loads per page with `st.cache_data` cleared before each (cold), "
              f"{meta['dashboard_reps']} with it kept (warm).", ""]
     rows = []
     for r in records:
         d = r.get("dashboard")
         if not d:
             continue
+        worst, page = worst_page(d)
         slowest = sorted(d["functions_cold"].items(), key=lambda kv: -kv[1])[:3]
-        rows.append([r["label"], f"{d['mart_rows']:,}", _ms(percentile(d["cold"], 50)), _ms(percentile(d["cold"], 95)),
-                     _ms(percentile(d["warm"], 50)), _ms(percentile(d["warm"], 95)),
+        rows.append([r["label"], str(len(d.get("pages", {})) or 1), _ms(percentile(d["cold"], 50)),
+                     _ms(percentile(d["cold"], 95)), f"{_ms(worst)}" + (f" ({page})" if page else ""),
+                     _ms(percentile(d["warm"], 95)),
                      ", ".join(f"{k} {1000 * v:.1f} ms" for k, v in slowest)])
-    lines += _table(["size", "mart rows", "cold p50", "cold p95", "warm p50", "warm p95", "slowest calls (cold, median)"], rows)
+    lines += _table(["size", "pages", "cold p50", "cold p95", "slowest page, cold p95", "warm p95",
+                     "slowest calls (cold, median)"], rows)
+    missing = sorted({m for r in records if r.get("dashboard") for m in r["dashboard"].get("missing", [])})
+    if missing:
+        lines += ["", "Not found (left out of the times): " + ", ".join(f"`{m}`" for m in missing) + "."]
     return lines + [""]
 
 

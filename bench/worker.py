@@ -45,9 +45,9 @@ CENTRAL_MINUTES = {
 }
 CROSSCHECK_COLUMNS = ("headcount", "active_users", "requests", "prompt_tokens", "completion_tokens")
 
-# The four jobs of a run, in order, and the stage of issue 9 each one is.
+# The jobs of a run, in order, and the stage of issue 9 each one is.
 STAGE_OF_JOB = {"ingest_events": "ingest", "refresh_snapshots_and_staging": "staging",
-                "build_marts": "marts", "publish": "publish"}
+                "build_marts": "marts", "build_whole_history_marts": "history_marts", "publish": "publish"}
 
 
 def say(line: str) -> None:
@@ -316,34 +316,50 @@ def phase_lower_bound(args) -> dict:
 
 
 def crosscheck(conn, run: Path) -> dict:
-    """The lower bound's figures against the pipeline's marts.unit_monthly (same files), and
-    its assisted hours against the pipeline's staging.events with the same coefficients."""
+    """The lower bound's figures against the pipeline's marts.unit_monthly (same files): every
+    column both have, assisted hours included once the mart has them (to 1e-6 h). While it has
+    not, the bound's assisted hours are checked against staging.events and metrics.md's
+    coefficients, per month over the ministry and _UNATTRIBUTED rows."""
     conn.execute(f"ATTACH '{run / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
     try:
-        differs = " OR ".join(f"l.{c} IS DISTINCT FROM m.{c}" for c in CROSSCHECK_COLUMNS)
+        mart_columns = {name for (name,) in conn.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'wh' AND schema_name = 'marts' "
+            "AND table_name = 'unit_monthly'").fetchall()}
+        exact = [c for c in CROSSCHECK_COLUMNS if c in mart_columns]
+        hours = [c for c in ("assisted_hours_low", "assisted_hours_central", "assisted_hours_high") if c in mart_columns]
+        differs = " OR ".join([f"l.{c} IS DISTINCT FROM m.{c}" for c in exact]
+                              + [f"abs(coalesce(l.{c}, 0) - coalesce(m.{c}, 0)) > 1e-6" for c in hours] or ["false"])
         rows, only_one_side, mismatched = conn.execute(f"""
             SELECT count(*), count(*) FILTER (WHERE l.unit_code IS NULL OR m.unit_code IS NULL),
                    count(*) FILTER (WHERE {differs})
             FROM lower_bound l FULL JOIN wh.marts.unit_monthly m USING (month, unit_code)""").fetchall()[0]
-        conn.register("coefficients", _coefficients_table())
-        hours = conn.execute("""
-            WITH pipeline AS (
-                SELECT e.month, sum(coalesce(c.central, 0)) / 60 AS hours
-                FROM wh.staging.events e LEFT JOIN coefficients c USING (feature)
-                WHERE e.qualifying GROUP BY ALL
-            ),
-            bound AS (
-                SELECT l.month, sum(l.assisted_hours_central) AS hours
-                FROM lower_bound l JOIN wh.marts.unit_monthly m USING (month, unit_code)
-                WHERE m.unit_level IN ('ministry', 'none') GROUP BY ALL
-            )
-            SELECT count(*), count(*) FILTER (WHERE abs(p.hours - b.hours) > 1e-6), sum(b.hours)
-            FROM pipeline p FULL JOIN bound b USING (month)""").fetchall()[0]
+        total_hours = conn.execute("""
+            SELECT sum(l.assisted_hours_central) FROM lower_bound l JOIN wh.marts.unit_monthly m USING (month, unit_code)
+            WHERE m.unit_level IN ('ministry', 'none')""").fetchall()[0][0]
+        hours_months = hours_mismatched = None
+        event_columns = {name for (name,) in conn.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'wh' AND schema_name = 'staging' "
+            "AND table_name = 'events'").fetchall()}
+        if not hours and {"month", "feature", "qualifying"} <= event_columns:
+            conn.register("coefficients", _coefficients_table())
+            hours_months, hours_mismatched = conn.execute("""
+                WITH pipeline AS (
+                    SELECT e.month, sum(coalesce(c.central, 0)) / 60 AS hours
+                    FROM wh.staging.events e LEFT JOIN coefficients c USING (feature)
+                    WHERE e.qualifying GROUP BY ALL
+                ),
+                bound AS (
+                    SELECT l.month, sum(l.assisted_hours_central) AS hours
+                    FROM lower_bound l JOIN wh.marts.unit_monthly m USING (month, unit_code)
+                    WHERE m.unit_level IN ('ministry', 'none') GROUP BY ALL
+                )
+                SELECT count(*), count(*) FILTER (WHERE abs(p.hours - b.hours) > 1e-6)
+                FROM pipeline p FULL JOIN bound b USING (month)""").fetchall()[0]
     finally:
         conn.execute("DETACH wh")
     return {"rows": rows, "only_one_side": only_one_side, "mismatched_rows": mismatched,
-            "columns": list(CROSSCHECK_COLUMNS), "hours_months": hours[0], "hours_mismatched_months": hours[1],
-            "assisted_hours_central_total": hours[2]}
+            "columns": exact + hours, "hours_months": hours_months, "hours_mismatched_months": hours_mismatched,
+            "assisted_hours_central_total": total_hours}
 
 
 def _coefficients_table():
@@ -356,6 +372,13 @@ def _coefficients_table():
 
 
 def phase_incremental(args) -> dict:
+    """One more day lands after the full run; then only what it needs runs. When run_pipeline
+    plans that itself (it takes `full`: it reloads changed days and rebuilds the months they
+    touch), the incremental run is run_pipeline again, as `axmeter run` does; otherwise the
+    jobs the day needs, explicitly: ingest_events for its partition, snapshots and staging,
+    build_marts for its month, publish."""
+    import inspect
+
     run = Path(args.run)
     held = run / "held_back"
     landed = 0
@@ -367,35 +390,41 @@ def phase_incremental(args) -> dict:
             landed += 1
     say(f"incremental: landed {landed} file(s) of {args.day}")
     before = warehouse_counts(run)["events"]
-    dg, defs, _, _, quiet = _import_pipeline()
+    dg, defs, AxmeterHome, run_pipeline, quiet = _import_pipeline()
     day = date.fromisoformat(args.day)
-    plan = [("ingest_events", {"partition_key": day.isoformat()}),
-            ("refresh_snapshots_and_staging", {}),
-            ("build_marts", {"partition_key": day.replace(day=1).isoformat()}),
-            ("publish", {})]
-    steps = []
+    planned = "full" in inspect.signature(run_pipeline).parameters
     with dg.DagsterInstance.get() as instance:
         created = time.time()
         cpu0 = cpu_now()
-        for job, kwargs in plan:
-            say(f"incremental: {job} {kwargs.get('partition_key', '')}".rstrip())
-            started = time.perf_counter()
-            result = defs.resolve_job_def(job).execute_in_process(
-                instance=instance, run_config=quiet, raise_on_error=False, **kwargs)
-            seconds = time.perf_counter() - started
-            failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
-            if not result.success or failed_checks:
-                raise RuntimeError(f"incremental {job} failed (run {result.run_id})")
-            steps.append({"job": job, "stage": STAGE_OF_JOB.get(job, job), "seconds": seconds,
-                          "partition": kwargs.get("partition_key")})
-            say(f"      done in {seconds:.1f} s")
+        if planned:
+            summary = run_pipeline(defs, instance, AxmeterHome(home=str(run)), say=say)
+            steps = [{"name": name, "seconds": seconds} for name, seconds in summary.steps]
+        else:
+            steps = []
+            plan = [("ingest_events", {"partition_key": day.isoformat()}),
+                    ("refresh_snapshots_and_staging", {}),
+                    ("build_marts", {"partition_key": day.replace(day=1).isoformat()}),
+                    ("publish", {})]
+            for job, kwargs in plan:
+                say(f"incremental: {job} {kwargs.get('partition_key', '')}".rstrip())
+                started = time.perf_counter()
+                result = defs.resolve_job_def(job).execute_in_process(
+                    instance=instance, run_config=quiet, raise_on_error=False, **kwargs)
+                seconds = time.perf_counter() - started
+                failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+                if not result.success or failed_checks:
+                    raise RuntimeError(f"incremental {job} failed (run {result.run_id})")
+                steps.append({"name": f"{job} {kwargs.get('partition_key', '')}".rstrip(), "seconds": seconds})
+                say(f"      done in {seconds:.1f} s")
         cpu = cpu_now() - cpu0
         runs = dagster_runs(instance, since=created - 1)
     if len(runs) == len(steps):
         for step, dagster_run in zip(steps, runs):
-            step.update({k: dagster_run[k] for k in ("run_seconds", "steps", "events", "materializations")})
+            step.update(dagster_run)
+            step["stage"] = STAGE_OF_JOB.get(dagster_run["job"], dagster_run["job"])
     after = warehouse_counts(run)["events"]
     return {"day": args.day, "files_landed": landed, "seconds": sum(s["seconds"] for s in steps),
+            "mode": "run_pipeline (plans the changed days and months itself)" if planned else "explicit jobs",
             "cpu_seconds": cpu, "steps": steps, "events_before": before, "events_after": after,
             "events_added": after - before}
 
@@ -403,9 +432,27 @@ def phase_incremental(args) -> dict:
 # ------------------------------------------------------------------------------ dashboard
 
 
+PAGE_MART = re.compile(r"""(?:components\.load|data\.load_mart)\(\s*["'](\w+)["']""")
+
+
+def dashboard_pages(pages_dir: Path) -> dict[str, dict]:
+    """What each page of the dashboard loads from published/, read from its source: the marts it
+    passes to components.load / data.load_mart, and the other data.load_* calls it makes."""
+    pages = {}
+    for page in sorted(pages_dir.glob("*.py")) if pages_dir.is_dir() else []:
+        source = page.read_text(encoding="utf-8")
+        pages[page.stem] = {"marts": sorted(set(PAGE_MART.findall(source))),
+                            "unit_monthly": "load_unit_monthly(" in source,
+                            "dictionary": "load_metric_dictionary(" in source,
+                            "detail": "load_data_team_detail(" in source}
+    return pages or {"adoption": {"marts": [], "unit_monthly": True, "dictionary": False, "detail": False}}
+
+
 def phase_dashboard(args) -> dict:
-    """The data the Adoption page (and the app's sidebar) computes per rerun, through
-    dashboards/data.py: cold (st.cache_data cleared before each load) and warm."""
+    """Each page's data, through dashboards/data.py on the published marts, as a rerun of that
+    page computes it: the sidebar's (privacy k, unit_monthly, publish info), the marts the page
+    loads and, for pages over unit_monthly, the unit transforms (catalog, unit rows, series,
+    table, heatmap). Cold = st.cache_data cleared before each page; warm = kept."""
     import streamlit as st
     import streamlit.logger
 
@@ -413,17 +460,21 @@ def phase_dashboard(args) -> dict:
 
     # Outside `streamlit run` every cached call warns "No runtime found": not news here.
     streamlit.logger.set_log_level("error")
-
+    pages = dashboard_pages(Path(data.__file__).parent / "app_pages")
     missing: set[str] = set()
 
-    def page_load(timings: dict[str, list[float]]) -> float:
+    def page_load(page: dict, timings: dict[str, list[float]]) -> float:
         def timed(name, *fn_args, fn=None):
-            fn = fn or getattr(data, name, None)
+            fn = fn or getattr(data, name.split(":")[0], None)
             if fn is None:  # the dashboard moved on: time what is still there, say what is not
                 missing.add(name)
                 return None
             t0 = time.perf_counter()
-            value = fn(*fn_args)
+            try:
+                value = fn(*fn_args)
+            except data.PublishedDataError:
+                missing.add(name)
+                value = None
             timings.setdefault(name, []).append(time.perf_counter() - t0)
             return value
 
@@ -431,30 +482,42 @@ def phase_dashboard(args) -> dict:
         k = timed("privacy_k")
         df = timed("load_unit_monthly", *([k] if k is not None else []))
         timed("load_publish_info", df)
-        months = data.months(df) if hasattr(data, "months") else df["month"].unique().sort().to_list()
-        start, end = months[0], months[-1]
-        unit = timed("default_unit", df)
-        timed("unit_catalog", df)
-        timed("unit_row", df, unit, end)
-        if hasattr(data, "previous_month"):
-            timed("unit_row", df, unit, data.previous_month(end))
-        timed("unit_series", df, unit)
-        timed("units_for_month", df, end, unit)
-        levels = timed("sublevels", df, start, end, unit)
-        if levels:
-            timed("heatmap_rows", df, start, end, unit, "office" if "office" in levels else levels[0])
-        timed("load_publish_info", df)
+        for mart in page["marts"]:
+            timed(f"load_mart:{mart}", mart, *([k] if k is not None else []))
+        if page["dictionary"]:
+            timed("load_metric_dictionary")
+        if page["detail"]:
+            timed("load_data_team_detail")
+        if page["unit_monthly"] and df is not None and df.height:
+            months = data.months(df) if hasattr(data, "months") else df["month"].unique().sort().to_list()
+            start, end = months[0], months[-1]
+            unit = timed("default_unit", df)
+            timed("unit_catalog", df)
+            timed("unit_row", df, unit, end)
+            if hasattr(data, "previous_month"):
+                timed("unit_row", df, unit, data.previous_month(end))
+            timed("unit_series", df, unit)
+            timed("units_for_month", df, end, unit)
+            levels = timed("sublevels", df, start, end, unit)
+            if levels:
+                timed("heatmap_rows", df, start, end, unit, "office" if "office" in levels else levels[0])
         return time.perf_counter() - started
 
     cold_timings: dict[str, list[float]] = {}
-    cold = []
-    for _ in range(args.reps):
-        st.cache_data.clear()
-        cold.append(page_load(cold_timings))
     warm_timings: dict[str, list[float]] = {}
-    warm = [page_load(warm_timings) for _ in range(args.reps)]
+    by_page = {name: {"cold": [], "warm": []} for name in pages}
+    for _ in range(args.reps):
+        for name, page in pages.items():
+            st.cache_data.clear()
+            by_page[name]["cold"].append(page_load(page, cold_timings))
+    for _ in range(args.reps):
+        for name, page in pages.items():
+            by_page[name]["warm"].append(page_load(page, warm_timings))
     rows = data.load_unit_monthly().height
-    return {"reps": args.reps, "cold": cold, "warm": warm, "mart_rows": rows, "missing": sorted(missing),
+    return {"reps": args.reps, "pages": {name: {**pages[name], **times} for name, times in by_page.items()},
+            "cold": [x for times in by_page.values() for x in times["cold"]],
+            "warm": [x for times in by_page.values() for x in times["warm"]],
+            "mart_rows": rows, "missing": sorted(missing),
             "functions_cold": {name: statistics.median(v) for name, v in cold_timings.items()},
             "functions_warm": {name: statistics.median(v) for name, v in warm_timings.items()}}
 
