@@ -8,6 +8,7 @@ from pipelines.defs.ingest.sensors import landing_sensors
 from pipelines.defs.jobs import PIPELINE_JOBS
 from pipelines.defs.marts.assets import mart_assets
 from pipelines.defs.publish.assets import publish_release
+from pipelines.defs.quality.checks import with_contract_checks
 from pipelines.defs.staging.assets import staging_assets
 from pipelines.defs.staging.checks import staging_checks
 from pipelines.defs.staging.dimensions import dimension_assets
@@ -28,3 +29,6 @@ defs = dg.Definitions(
 
 # The advisory group's quarterly pack: asset, job and schedule (pipelines/defs/exports/).
 defs = with_exports(defs)
+
+# Data contracts (data_contracts/*.yaml) as asset checks on their assets (pipelines/defs/quality/).
+defs = with_contract_checks(defs)

@@ -24,7 +24,8 @@ annotates) and what to evaluate:
 
 Structural rules (type, required, unique, primary key, logicalTypeOptions) are `error`
 unless the property says otherwise in its customProperties (`severity: warn`); every
-quality entry states its own ODCS `severity`. A property or quality entry with the custom
+quality entry states its own ODCS `severity`. Only a contract with ODCS `status: active` is
+enforced; a `proposed` one is checked the same way but its failures are reported as warnings. A property or quality entry with the custom
 property `scope: published` applies only to the published file, not before publishing.
 
 Column types are compared on the Arrow schema of the validated batch rather than with GX's
@@ -96,6 +97,7 @@ class Contract:
     partition_column: str | None
     rules: tuple[Rule, ...]
     freshness: Freshness | None
+    status: str = "active"  # ODCS status: only an active contract blocks; a proposed one only warns
     pre_publish_asset: tuple[str, ...] | None = None
     pre_publish_table: str | None = None
     published_only_columns: tuple[str, ...] = ()
@@ -113,6 +115,11 @@ class Contract:
     @property
     def volume(self) -> Rule | None:
         return next((r for r in self.rules if r.kind == "volume"), None)
+
+    @property
+    def enforced(self) -> bool:
+        """An `active` contract's error rules block; any other status reports them as warnings."""
+        return self.status == "active"
 
     @property
     def is_published(self) -> bool:
@@ -303,7 +310,7 @@ def parse_contract(name: str, doc: dict) -> Contract:
     if pre_table is not None and not TABLE.fullmatch(pre_table):
         raise ContractError(f"{where}: prePublishTable must be <schema>.<table>")
     return Contract(
-        name=name, id=doc["id"], version=str(doc["version"]), asset=asset, table=table, columns=columns,
+        name=name, id=doc["id"], version=str(doc["version"]), status=str(doc.get("status", "active")), asset=asset, table=table, columns=columns,
         primary_key=primary_key, partition_column=partition[0] if partition else None, rules=tuple(rules),
         freshness=_freshness(doc, obj["name"], where),
         pre_publish_asset=tuple(pre_asset.split("/")) if pre_asset else None, pre_publish_table=pre_table,

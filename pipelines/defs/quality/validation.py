@@ -23,9 +23,11 @@ import pyarrow as pa
 
 from pipelines.defs.quality.contracts import ARROW_TYPES, Contract, Rule
 
+KEEP_RESULTS = 30  # stored validation results (and their Data Docs pages) kept per suite
 SAMPLE_KEYS = 20  # sample keys kept per failed rule (primary-key columns only: file + line, month + unit, ...)
 _LOCK = threading.Lock()
 _CONTEXTS: dict[str, Any] = {}
+_LAST_RESULTS: dict[str, tuple[str, Any]] = {}  # quality home -> (suite, run id) of its newest stored result
 
 
 @dataclass
@@ -70,12 +72,10 @@ def _gx():
 
 
 def to_pandas(table: pa.Table):
-    """Arrow -> pandas with stable dtypes: nullable integers and booleans stay integer and
-    boolean (no float upcast when a value is missing), dates become datetime64."""
-    import pandas as pd
-
-    mapping = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int32Dtype(), pa.bool_(): pd.BooleanDtype()}
-    return table.to_pandas(types_mapper=mapping.get, date_as_object=False)
+    """Arrow -> pandas with NumPy-backed columns (GX evaluates masked Int64 columns several times
+    slower): integers with nulls become float64, booleans with nulls object, dates datetime64.
+    Column types are checked on the Arrow schema (check_types), so nothing is lost by this."""
+    return table.to_pandas(date_as_object=False)
 
 
 def _coerce_bounds(rule: Rule, physical: dict[str, str]) -> dict[str, Any]:
@@ -161,11 +161,9 @@ def _outcome(rule: Rule, result) -> RuleOutcome:
         info = next((v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")), info)
     raised = info.get("raised_exception")
     r = result.result or {}
-    keys = [dict(k) for k in r.get("partial_unexpected_index_list") or [] if isinstance(k, dict)]
     return RuleOutcome(
         rule, bool(result.success), element_count=r.get("element_count"), unexpected_count=r.get("unexpected_count"),
         observed_value=r.get("observed_value"), error=info.get("exception_message") if raised else None,
-        sample_keys=keys,
     )
 
 
@@ -179,17 +177,14 @@ def validate_frame(
     only: set[str] | None = None,
 ) -> list[RuleOutcome]:
     """Validate a batch (Arrow, converted to pandas) against the contract: every rule's outcome.
-    With `quality_home`, the result is stored in the file-based context there and the Data Docs
-    are rebuilt; without it, nothing is stored (tests, dry runs)."""
+    With `quality_home`, the result is stored in the file-based context there (for the Data
+    Docs); without it, nothing is stored (tests, dry runs). The suite runs once with BASIC
+    results; each failed row-level rule runs again alone to collect its failing rows' keys and
+    partitions (unstored), so a passing batch costs one pass."""
     gx = _gx()
     context = _context(quality_home)
     frame = to_pandas(table)
     suite = build_suite(contract, published=published, only=only)
-    key_columns = [c for c in contract.primary_key if c in frame.columns]
-    index_columns = key_columns + ([partition_column] if partition_column and partition_column not in key_columns
-                                   and partition_column in frame.columns else [])
-    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_KEYS,
-                     "unexpected_index_column_names": index_columns or None}
     asset_name = suite.name
     with _LOCK:
         try:
@@ -205,27 +200,35 @@ def validate_frame(
         except (KeyError, ValueError, LookupError):
             batch_definition = asset.add_batch_definition_whole_dataframe("whole_batch")
         if quality_home is None:
-            results = batch_definition.get_batch({"dataframe": frame}).validate(suite, result_format=result_format)
+            results = batch_definition.get_batch({"dataframe": frame}).validate(suite, result_format="BASIC")
         else:
             suite = context.suites.add_or_update(suite)
             definition = context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=asset_name, data=batch_definition, suite=suite))
-            results = definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
-    by_rule = {r.id: r for r in contract.rules}
-    outcomes = [_outcome(by_rule[res.expectation_config.meta["rule"]], res) for res in results.results]
+            results = definition.run(batch_parameters={"dataframe": frame}, result_format="BASIC")
+            _LAST_RESULTS[str(quality_home)] = (suite.name, results.meta["run_id"])
+        by_rule = {r.id: r for r in contract.rules}
+        outcomes = [_outcome(by_rule[res.expectation_config.meta["rule"]], res) for res in results.results]
+        index_columns = [c for c in contract.primary_key if c in frame.columns]
+        if partition_column and partition_column in frame.columns and partition_column not in index_columns:
+            index_columns.append(partition_column)
+        _failing_rows(batch_definition, frame, suite, outcomes, index_columns, partition_column)
     outcomes += [o for o in check_types(contract, table.schema, published=published)
                  if only is None or o.rule.id in only]
-    if partition_column and partition_column in frame.columns:
-        _count_by_partition(batch_definition, frame, suite, outcomes, partition_column)
     order = {r.id: i for i, r in enumerate(contract.rules)}
     return sorted(outcomes, key=lambda o: order[o.rule.id])
 
 
-def _count_by_partition(batch_definition, frame, suite, outcomes: list[RuleOutcome], partition_column: str) -> None:
-    """Failed rows per partition, for the failed row-level rules only (a second, unstored pass
-    that asks GX for every failing row's partition)."""
+def _label(value) -> str:
+    return value.date().isoformat() if hasattr(value, "date") else str(value)
+
+
+def _failing_rows(batch_definition, frame, suite, outcomes: list[RuleOutcome], index_columns: list[str],
+                  partition_column: str | None) -> None:
+    """For each failed row-level rule: sample keys (primary key + partition) and failed rows per
+    partition, from a second, unstored pass of that rule alone."""
     failed = {o.rule.id: o for o in outcomes if not o.success and o.unexpected_count and not o.error}
-    if not failed:
+    if not failed or not index_columns:
         return
     batch = batch_definition.get_batch({"dataframe": frame})
     for expectation in suite.expectations:
@@ -233,20 +236,35 @@ def _count_by_partition(batch_definition, frame, suite, outcomes: list[RuleOutco
         if outcome is None:
             continue
         result = batch.validate(expectation, result_format={
-            "result_format": "COMPLETE", "unexpected_index_column_names": [partition_column]})
-        counts: dict[str, int] = {}
-        for row in (result.result or {}).get("unexpected_index_list") or []:
-            value = row.get(partition_column) if isinstance(row, dict) else None
-            label = value.date().isoformat() if hasattr(value, "date") else str(value)
-            counts[label] = counts.get(label, 0) + 1
-        outcome.by_partition = counts
+            "result_format": "COMPLETE", "unexpected_index_column_names": index_columns})
+        rows = [row for row in (result.result or {}).get("unexpected_index_list") or [] if isinstance(row, dict)]
+        outcome.sample_keys = [{k: row.get(k) for k in index_columns} for row in rows[:SAMPLE_KEYS]]
+        if partition_column:
+            counts: dict[str, int] = {}
+            for row in rows:
+                label = _label(row.get(partition_column))
+                counts[label] = counts.get(label, 0) + 1
+            outcome.by_partition = counts
 
 
 def build_data_docs(quality_home: Path) -> Path | None:
-    """Render the Data Docs of every stored validation into quality_home; returns index.html."""
+    """Render the newest validation's Data Docs page and the index into quality_home (older
+    pages stay; only the newest KEEP_RESULTS results per suite are kept). Returns index.html."""
     context = _context(quality_home)
     with _LOCK:
-        sites = context.build_data_docs()
+        store = context.validation_results_store
+        keys = store.list_keys()
+        by_suite: dict[str, list] = {}
+        for key in keys:
+            by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
+        for suite_keys in by_suite.values():
+            suite_keys.sort(key=lambda k: str(k.run_id.run_time))
+            for old in suite_keys[:-KEEP_RESULTS]:
+                store.remove_key(old)  # its HTML page stays until the site is rebuilt; the index drops it
+        last = _LAST_RESULTS.get(str(quality_home))
+        newest = [k for k in keys if last and k.expectation_suite_identifier.name == last[0]
+                  and str(k.run_id) == str(last[1])]
+        sites = context.build_data_docs(resource_identifiers=newest or None)
     for location in sites.values():
         path = Path(location.removeprefix("file://"))
         if path.exists():

@@ -1,0 +1,137 @@
+"""The contracts as Dagster asset checks: on their assets, per partition, blocking on error,
+annotating on warn, with their history in quality.check_results and Data Docs under
+$AXMETER_HOME/quality; and a blocking failure leaves the previous published/ untouched."""
+
+import hashlib
+import json
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.defs.quality.checks import freshness_result, volume_anomalies
+from pipelines.defs.quality.contracts import load_contracts
+from pipelines.definitions import defs
+from pipelines.resources import AxmeterHome
+from pipelines.run import run_pipeline
+from tests.handmade import portal_event, write_handmade_landing
+
+CONTRACTS = load_contracts()
+
+
+def test_loading_the_definitions_does_not_import_great_expectations():
+    code = ("import sys, pipelines.definitions as d; d.defs.resolve_asset_graph(); "
+            "assert 'great_expectations' not in sys.modules, 'great_expectations was imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+
+
+def test_every_contract_check_is_on_its_asset():
+    checks = {(spec.asset_key.to_user_string(), spec.name): spec
+              for checks_def in defs.asset_checks for spec in checks_def.check_specs}
+    for contract in CONTRACTS.values():
+        asset = "/".join(contract.asset)
+        assert checks[(asset, "contract")].blocking is contract.enforced, asset
+        assert not checks[(asset, "contract_warnings")].blocking
+        assert (asset, "freshness") in checks
+        assert ((asset, "volume_anomaly") in checks) is (contract.volume is not None)
+    assert checks[("marts/unit_monthly", "contract")]  # the pre-publish gate
+    assert checks[("raw/portal_events", "contract")].partitions_def is not None
+    # The jobs run them: each check is selected with its asset.
+    graph = defs.resolve_asset_graph()
+    ingest = defs.resolve_job_def("ingest_events")
+    assert dg.AssetCheckKey(dg.AssetKey(["raw", "portal_events"]), "contract") in ingest.asset_layer.asset_graph.asset_check_keys
+    assert graph.asset_check_keys >= {dg.AssetCheckKey(dg.AssetKey(["raw", "hr_roster"]), "freshness")}
+
+
+def _published_fingerprint(home):
+    published = home / "published"
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(published.rglob("*")) if p.is_file()}
+
+
+def test_contract_checks_end_to_end(axmeter_home):
+    """Clean run: every error rule passes, warn rules (freshness of old data) annotate without
+    stopping anything, results are kept. Then a delivery that parses but breaks the contract
+    (negative token count): the run stops at ingestion and published/ stays as it was."""
+    write_handmade_landing(axmeter_home)
+    home = AxmeterHome(home=str(axmeter_home))
+    with dg.instance_for_test() as instance:
+        summary = run_pipeline(defs, instance, home, say=lambda _: None)
+        assert summary.steps[-1][0] == "publish"
+        before = _published_fingerprint(axmeter_home)
+
+        bad = portal_event("r30", "E100001", "2026-01-12T01:00:00Z", prompt_tokens=-5, completion_tokens=50)
+        (axmeter_home / "landing" / "portal" / "spendlogs_20260112.jsonl").write_text(bad + "\n", encoding="utf-8")
+        with pytest.raises(RuntimeError) as failure:
+            run_pipeline(defs, instance, home, say=lambda _: None)
+        assert "ingest" in str(failure.value) and "portal_contract_checks" in str(failure.value)
+        evaluations = [e.dagster_event.event_specific_data for e in instance.all_logs(
+            instance.get_runs(limit=1)[0].run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)]
+
+    assert _published_fingerprint(axmeter_home) == before  # publish never ran
+    failed = {(e.asset_key.to_user_string(), e.check_name): e for e in evaluations if not e.passed}
+    contract = failed.pop(("raw/portal_events", "contract"))
+    assert contract.severity == dg.AssetCheckSeverity.ERROR
+    assert "prompt_tokens.range: 1 of" in contract.description
+    assert "2026-01-12 (1)" in contract.description and "file=spendlogs_20260112.jsonl, line=1" in contract.description
+    assert "E100001" not in str({k: v.value for k, v in contract.metadata.items()})  # keys only, never raw values
+    assert all(e.severity == dg.AssetCheckSeverity.WARN for e in failed.values()), failed.keys()
+
+    with duckdb.connect(str(axmeter_home / "warehouse.duckdb"), read_only=True) as conn:
+        history = conn.execute(
+            """SELECT asset, check_name, rule, partition, success, unexpected_count, run_id FROM quality.check_results
+               WHERE rule = 'prompt_tokens.range' ORDER BY checked_at, partition""").fetchall()
+        runs = conn.execute("SELECT count(DISTINCT run_id) FROM quality.check_results").fetchone()[0]
+    last_run = [row for row in history if row[6] == history[-1][6]]
+    # The second run reloads only the new day: its check validates that partition alone.
+    assert [(r[3], r[4], r[5]) for r in last_run] == [("2026-01-12", False, 1)]
+    assert all(r[4] for r in history if r[6] != history[-1][6])  # the clean run passed everywhere
+    assert runs >= 5
+    index = axmeter_home / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    assert index.exists() and "portal_contract" in index.read_text(encoding="utf-8")
+
+
+def test_a_single_day_run_validates_that_partition_only(axmeter_home):
+    write_handmade_landing(axmeter_home)
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def("ingest_events").execute_in_process(
+            instance=instance, partition_key="2026-01-05", raise_on_error=False)
+    evaluations = {(e.asset_check_key.asset_key.to_user_string(), e.check_name): e
+                   for e in result.get_asset_check_evaluations()}
+    portal = evaluations[("raw/portal_events", "contract")]
+    assert portal.passed and portal.partition == "2026-01-05"
+    assert portal.metadata["rows_validated"].value == 9  # the day's good lines, not the other days'
+
+
+def _events_table(counts: dict[date, int]) -> duckdb.DuckDBPyConnection:
+    conn = duckdb.connect()
+    conn.execute("CREATE SCHEMA raw; CREATE TABLE raw.portal_events (file_date DATE)")
+    conn.executemany("INSERT INTO raw.portal_events SELECT ?::DATE FROM range(?)", [[d, n] for d, n in counts.items()])
+    return conn
+
+
+def test_volume_anomaly_compares_a_day_with_the_same_weekday_median(monkeypatch):
+    monkeypatch.setenv("AXMETER_DATA_START", "2026-01-01")
+    monday = date(2026, 2, 2)
+    history = {monday - timedelta(weeks=w): n for w, n in ((1, 100), (2, 120), (3, 80), (4, 110))}
+    contract = CONTRACTS["portal"]
+    for today, anomaly in ((105, False), (340, True), (34, True), (36, False), (0, True), (300, False)):
+        conn = _events_table({**history, monday: today})
+        days = volume_anomalies(conn, contract, "raw.portal_events", "file_date", (monday, monday))
+        assert days[0]["baseline"] == 105 and days[0]["anomaly"] is anomaly, today
+    # Less than four weeks of history: no baseline, no anomaly.
+    conn = _events_table({monday - timedelta(weeks=1): 100, monday: 1})
+    assert volume_anomalies(conn, contract, "raw.portal_events", "file_date", (monday, monday))[0]["anomaly"] is False
+
+
+def test_freshness_against_the_contract_sla():
+    conn = duckdb.connect()
+    conn.execute("SET TimeZone = 'UTC'; CREATE SCHEMA raw; CREATE TABLE raw.hr_roster (snapshot_date DATE)")
+    conn.execute("INSERT INTO raw.hr_roster VALUES ('2026-03-01')")
+    contract, key = CONTRACTS["hr_roster"], dg.AssetKey(["raw", "hr_roster"])
+    fresh = freshness_result(conn, contract, "raw.hr_roster", key, datetime(2026, 4, 10, tzinfo=timezone.utc))
+    stale = freshness_result(conn, contract, "raw.hr_roster", key, datetime(2026, 4, 20, tzinfo=timezone.utc))
+    assert fresh.passed and not stale.passed and stale.severity == dg.AssetCheckSeverity.WARN
+    assert "50.0 days old; the contract allows 45 days" in stale.description
