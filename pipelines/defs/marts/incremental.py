@@ -2,8 +2,8 @@
 
 `axmeter run` (pipelines/run.py) plans with these before it launches the Dagster jobs:
 
-1. Event days to ingest: a portal or OnAI file is new, changed (size or modification time
-   differ from the ledger and its sha256 too) or gone. Only those KST days are reloaded.
+1. Event days to ingest: a portal or OnAI file is new or changed (size or modification time
+   differ from the ledger, and its sha256 too). Only those KST days are reloaded.
 2. Months to rebuild: the months of the events those days held before and hold after the
    reload (sharing a natural key with them), then every later month up to the last one,
    because a month's history columns (new, returning, resurrected, dormant users) read the
@@ -62,15 +62,15 @@ def reference_fingerprint(conn: duckdb.DuckDBPyConnection) -> frozenset:
 
 
 def changed_event_days(conn: duckdb.DuckDBPyConnection, home: AxmeterHome, last_day: date) -> tuple[list[date], bool]:
-    """KST days (data start .. last_day) with a new, changed or removed portal/OnAI file, and
-    whether the ledger knew no event file at all (a first run)."""
+    """KST days (data start .. last_day) with a new or changed portal/OnAI file, and whether the
+    ledger knew no event file at all (a first run). A file gone from landing/ (and archive/) is
+    not a change: the ledger keeps what was delivered, and the rows stay."""
     ledger = _ledger(conn)
     known = {key: rest for key, rest in ledger.items() if key[0] in {a.folder for a in EVENT_ADAPTERS}}
-    days, seen = set(), set()
+    days = set()
     for adapter in EVENT_ADAPTERS:
         for landed in delivered_files(adapter, home):
             key = (adapter.folder, landed.name)
-            seen.add(key)
             if landed.file_date is None or not data_start() <= landed.file_date <= last_day:
                 continue  # no partition takes it; any day's load records it in the quarantine
             previous = known.get(key)
@@ -81,9 +81,6 @@ def changed_event_days(conn: duckdb.DuckDBPyConnection, home: AxmeterHome, last_
                 if sha256 == landed.sha256():  # the same bytes delivered again
                     continue
             days.add(landed.file_date)
-    for key, (file_date, *_rest) in known.items():
-        if key not in seen and file_date is not None and data_start() <= file_date <= last_day:
-            days.add(file_date)  # the file was removed: its day loses its rows
     return sorted(days), not known
 
 
