@@ -42,6 +42,7 @@ class PageDef:
     section: str  # i18n key of the navigation section
     url_path: str  # stable across languages, so links keep working
     default: bool = False
+    hidden: bool = False  # reachable by URL, not listed in the navigation
 
 
 PAGES: tuple[PageDef, ...] = (
@@ -53,6 +54,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("governance.py", "page.governance", ":material/policy:", "nav.section.operations", "governance"),
     PageDef("quality.py", "page.quality", ":material/fact_check:", "nav.section.operations", "quality"),
     PageDef("definitions.py", "page.definitions", ":material/menu_book:", "nav.section.reference", "definitions"),
+    PageDef("adoption.py", "page.overview", ":material/dashboard:", "nav.section.usage", "adoption", hidden=True),
 )
 
 
@@ -66,6 +68,7 @@ def build_navigation():
                 icon=page.icon,
                 url_path=page.url_path,
                 default=page.default,
+                visibility="hidden" if page.hidden else "visible",
             )
         )
     return st.navigation(sections)
@@ -74,6 +77,7 @@ def build_navigation():
 def main() -> None:
     st.set_page_config(page_title="axmeter", page_icon=":material/monitoring:", layout="wide")
     data.pin_release()  # every read of this run comes from one release
+    state.restore_forwarded_query_params()  # an old /adoption link, forwarded to Overview
 
     lang = state.language_selector()
     viewer = access.gate(lang)  # a sign-in screen (and stop) when auth is configured

@@ -56,6 +56,7 @@ _FILTERS = "_axmeter_filters"
 _MONTHS_DEFAULT = "_axmeter_months_default"  # the default range of the previous run
 _GENERATIONS = "_axmeter_widget_generations"  # per control: suffix of its current widget key
 _PENDING_UNIT = "_axmeter_pending_unit"  # a unit a page asked for (drill-down), adopted next run
+_FORWARD = "_axmeter_forward"  # URL parameters carried over an st.switch_page
 ALL = ""  # the function filter's "all functions" option
 
 
@@ -283,6 +284,23 @@ def filter_controls(df: pl.DataFrame | None, lang: str) -> Filters:
     result = Filters(start=start, end=end, unit=unit, ministry=ministry, function=function)
     st.session_state[_FILTERS] = result
     return result
+
+
+def forward_query_params() -> None:
+    """Keep this run's URL parameters for the next run (call just before ``st.switch_page``)."""
+    st.session_state[_FORWARD] = {key: st.query_params.get(key) for key in st.query_params}
+
+
+def restore_forwarded_query_params() -> None:
+    """Put forwarded parameters back into the URL (the entry script calls this first): the
+    controls then adopt them as if they came from a link."""
+    forwarded = st.session_state.pop(_FORWARD, None)
+    if not forwarded:
+        return
+    for key, value in forwarded.items():
+        if value:
+            st.query_params[key] = value
+    st.session_state.pop(_WRITTEN, None)  # everything in the URL now counts as arriving from outside
 
 
 def request_unit(code: str) -> None:

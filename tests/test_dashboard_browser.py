@@ -253,10 +253,18 @@ def test_sidebar_navigation_keeps_filters_in_the_url(served):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     try:
         load_page(page, f"{base}/units?lang=en&fn=trade")
+        # A click within milliseconds of the first render can switch pages before the browser
+        # has registered the sidebar's widget values (Streamlit then sends their defaults); a
+        # reader is never that fast.
+        page.wait_for_timeout(1000)
         page.locator('[data-testid="stSidebarNav"] a', has_text="Governance").click()
-        # the new page's run writes the filters back into the URL
-        page.wait_for_url(lambda url: "/governance" in url and "fn=trade" in url and "lang=en" in url,
-                          timeout=30_000)
+        # the new page's run writes the filters back into the URL (history.replaceState, no load event)
+        page.wait_for_function(
+            "() => location.pathname.endsWith('/governance') && location.search.includes('fn=trade')"
+            " && location.search.includes('lang=en')",
+            timeout=30_000,
+            polling=50,
+        )
         page.wait_for_function(_READY, timeout=30_000, polling=50)
         page.locator("h1", has_text="Governance").wait_for(timeout=30_000)
         full_screenshot(page, _screenshot_dir() / "governance_en.png")

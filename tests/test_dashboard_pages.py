@@ -481,6 +481,17 @@ def test_every_page_opens_without_exception_in_both_languages(home, lang):
         assert_no_withheld_figure_shows_as_a_number(at, page)
 
 
+def test_an_old_adoption_link_lands_on_overview(home):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"unit": "O1", "lang": "en"})
+    at.run()
+    at.switch_page("app_pages/adoption.py").run()  # /adoption?unit=O1&lang=en
+    assert not at.exception
+    assert at.title[0].value == "AI adoption overview"
+    assert cards(at)["Active users"][0] == "14"  # O1 in Mar: the link's filters survive the forward
+    assert dict(at.query_params) == {"unit": "O1", "lang": "en"}
+
+
 def test_sidebar_shows_window_publish_time_and_versions(home):
     at = open_page("governance")
     sidebar = "\n".join(str(c.value) for c in at.sidebar.caption)
