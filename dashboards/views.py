@@ -541,6 +541,8 @@ def line_chart(
             legend=alt.Legend(orient="bottom", labelLimit=280),
         )
     base = alt.Chart(frame).encode(**encode)
+    if len(frame) > 80:  # a dense daily series: the line alone (points would cost the browser)
+        return base.mark_line(point=False).properties(height=height)
     return (base.mark_line() + base.mark_point(filled=True, size=50)).properties(height=height)
 
 

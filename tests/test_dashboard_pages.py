@@ -644,8 +644,12 @@ def test_definitions_page(home):
     assert {"용어": "개인 보호", "정의": "k = 5: a row about fewer than k people is withheld."} in rows
     assert len(at.get("download_button")) >= len(at.table)
     assert "지표 버전 2026.1 · 비공개 기준 k = 5" in text_of(at)
-    at.text_input(key="definitions_search").set_value("did").run()
-    assert not at.exception
+    at.selectbox(key="definitions_mart").set_value("training_impact").run()
+    assert any(r.get("열") == "did_estimate" for t in at.table for r in t.value.to_dict("records"))
+    at.text_input(key="definitions_search").set_value("도입률").run()  # search every mart
+    found = [r for t in at.table for r in t.value.to_dict("records") if "마트" in r]
+    assert found == [{"마트": "unit_monthly", "열": "adoption_rate", "한글명": "도입률",
+                      "정의": "active_users / headcount."}]
 
 
 # ---------------------------------------------------------------- privacy

@@ -50,59 +50,47 @@ if marts:
     st.subheader(t("definitions.marts"))
     all_rows = []
     for name, spec in marts.items():
-        spec = spec or {}
-        for column, meta in (spec.get("columns") or {}).items():
+        for column, meta in ((spec or {}).get("columns") or {}).items():
             meta = meta or {}
             all_rows.append(
                 {
                     "mart": name,
                     "column": column,
-                    "label": meta.get("label_ko") if lang == "ko" else column,
                     "label_ko": meta.get("label_ko") or "",
                     "definition": meta.get("definition") or "",
                 }
             )
-    for name, spec in marts.items():
-        spec = spec or {}
-        rows = [r for r in all_rows if r["mart"] == name]
-        if needle:
-            rows = [r for r in rows if needle in " ".join(map(str, r.values())).lower()]
-            if not rows and needle not in name.lower() and needle not in str(spec.get("description", "")).lower():
-                continue
-        with st.expander(f"**{t(f'mart.{name}')}** · `{name}`", expanded=bool(needle)):
-            st.markdown(spec.get("description") or "")
-            facts = []
-            if spec.get("grain"):
-                facts.append(t("definitions.grain", grain=spec["grain"]))
-            if spec.get("group_size"):
-                facts.append(t("definitions.group_size", size=spec["group_size"], k=dictionary.get("k", k)))
-            if facts:
-                st.caption("  \n".join(facts))
-            table = views.build_table(
-                rows,
-                [
-                    Col("column", "col.column", "text"),
-                    Col("label_ko", "col.label_ko", "text"),
-                    Col("definition", "col.definition", "text"),
-                ],
-                lang,
-                k,
-                size_key=None,
-            )
-            components.table(table, key=f"definitions_{name}", filename=f"dictionary_{name}", lang=lang, k=k,
-                             prose=True)
-    everything = views.build_table(
-        all_rows,
-        [
-            Col("mart", "col.mart", "text"),
-            Col("column", "col.column", "text"),
-            Col("label_ko", "col.label_ko", "text"),
-            Col("definition", "col.definition", "text"),
-        ],
-        lang,
-        k,
-        size_key=None,
-    )
+    columns = [
+        Col("column", "col.column", "text"),
+        Col("label_ko", "col.label_ko", "text"),
+        Col("definition", "col.definition", "text"),
+    ]
+    if needle:  # every mart's matching columns in one table
+        rows = [r for r in all_rows if needle in " ".join(map(str, r.values())).lower()]
+        st.caption(t("definitions.matches", n=len(rows)))
+        table = views.build_table(rows, [Col("mart", "col.mart", "text"), *columns], lang, k, size_key=None)
+        components.table(table, key="definitions_matches", filename="dictionary_matches", lang=lang, k=k,
+                         prose=True)
+    else:
+        name = st.selectbox(
+            t("definitions.mart"),
+            list(marts),
+            format_func=lambda m: f"{label_or(f'mart.{m}', m, lang)} · {m}",
+            key="definitions_mart",
+        )
+        spec = marts[name] or {}
+        st.markdown(spec.get("description") or "")
+        facts = []
+        if spec.get("grain"):
+            facts.append(t("definitions.grain", grain=spec["grain"]))
+        if spec.get("group_size"):
+            facts.append(t("definitions.group_size", size=spec["group_size"], k=dictionary.get("k", k)))
+        if facts:
+            st.caption("  \n".join(facts))
+        table = views.build_table([r for r in all_rows if r["mart"] == name], columns, lang, k, size_key=None)
+        components.table(table, key=f"definitions_{name}", filename=f"dictionary_{name}", lang=lang, k=k,
+                         prose=True)
+    everything = views.build_table(all_rows, [Col("mart", "col.mart", "text"), *columns], lang, k, size_key=None)
     st.download_button(
         t("definitions.download_all"),
         data=everything.csv_bytes(),
