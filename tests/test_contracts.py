@@ -86,19 +86,52 @@ SELECT * FROM (VALUES
 """
 
 
-def published_unit_monthly_table(conn: duckdb.DuckDBPyConnection) -> pa.Table:
+MINISTRY_DAILY = """
+SELECT * FROM (VALUES
+  (DATE '2026-03-02', DATE '2026-03-01', true, NULL, NULL, 40, 20, 200, 180, 2, 5, 1000, 500, 10.0, '2026.1', false),
+  (DATE '2026-03-01', DATE '2026-03-01', false, NULL, NULL, 40, 2, 20, 18, 0, 0, 100, 50, 1.0, '2026.1', false),
+  (DATE '2026-03-03', DATE '2026-03-01', false, '대체공휴일', NULL, 3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+   '2026.1', true)
+) AS t(date, month, is_workday, holiday_name, closure_reason, headcount, daily_active_users, requests,
+       successful_requests, blocked_requests, failed_requests, prompt_tokens, completion_tokens, cost_usd,
+       metric_version, suppressed)
+"""
+
+FEATURE_MONTHLY = """
+SELECT * FROM (VALUES
+  (DATE '2026-02-01', 'portal:chat', 'portal', true, 240, 216, 18, 4.0, 12.0, 20.0, '2026.1', false),
+  (DATE '2026-02-01', 'onai:보고서초안', 'onai', true, 80, 72, 8, 24.0, 48.0, 72.0, '2026.1', false),
+  (DATE '2026-03-01', 'portal:legal_qa', 'portal', false, NULL, NULL, NULL, NULL, NULL, NULL, '2026.1', true)
+) AS t(month, feature, platform, feature_mapped, requests, successful_requests, active_users, assisted_hours_low,
+       assisted_hours_central, assisted_hours_high, metric_version, suppressed)
+"""
+
+MODEL_MONTHLY = """
+SELECT * FROM (VALUES
+  (DATE '2026-02-01', 'gpt-4.1', 'azure', 250, 245, 5, 0.02, 250000, 125000, 40.0, 1200.0, 4000.0, '2026.1'),
+  (DATE '2026-02-01', 'claude-sonnet', 'anthropic', 55, 55, 0, 0.0, 55000, 27500, 20.0, NULL, NULL, '2026.1'),
+  (DATE '2026-03-01', 'gpt-4.1', 'azure', 10, 0, 10, 1.0, 0, 0, 0.0, 900.0, 900.0, '2026.1')
+) AS t(month, model, provider, requests, successful_requests, failed_requests, failure_rate, prompt_tokens,
+       completion_tokens, cost_usd, latency_p50_ms, latency_p95_ms, metric_version)
+"""
+
+PUBLISHED_ROWS = {"unit_monthly": UNIT_MONTHLY, "ministry_daily": MINISTRY_DAILY, "feature_monthly": FEATURE_MONTHLY,
+                  "model_monthly": MODEL_MONTHLY}
+
+
+def published_table(conn: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
     """The hand-made rows with the published file's types (as DuckDB reads the Parquet file)."""
-    types = dict(CONTRACTS["unit_monthly"].columns)
+    types = dict(CONTRACTS[name].columns)
     casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in types.items())
-    return conn.sql(f"SELECT {casts} FROM ({UNIT_MONTHLY})").to_arrow_table()
+    return conn.sql(f"SELECT {casts} FROM ({PUBLISHED_ROWS[name]})").to_arrow_table()
 
 
 @functools.cache
 def valid_table(name: str) -> pa.Table:
     with duckdb.connect() as conn:
         conn.execute("SET TimeZone = 'UTC'")
-        if name == "unit_monthly":
-            return published_unit_monthly_table(conn)
+        if CONTRACTS[name].is_published:
+            return published_table(conn, name)
         contract = CONTRACTS[name]
         conn.execute("CREATE SCHEMA raw")
         conn.execute((RAW_DDL / f"{name}_table.sql").read_text(encoding="utf-8"))
@@ -146,9 +179,9 @@ def _break_type(table: pa.Table, rule) -> pa.Table:
                             else column)
 
 
-def break_rule(table: pa.Table, rule) -> pa.Table:
+def break_rule(table: pa.Table, rule, contract_name: str) -> pa.Table:
     """A copy of the valid table with one value (or one structural thing) changed so that `rule` fails."""
-    special = SPECIAL_BREAKS.get(rule.id)
+    special = SPECIAL_BREAKS.get(contract_name, {}).get(rule.id)
     if special:
         return special(table)
     kw, column = rule.kwargs, rule.column
@@ -186,7 +219,10 @@ def break_rule(table: pa.Table, rule) -> pa.Table:
     raise AssertionError(f"no way to break {rule.id} ({expectation}): add one to SPECIAL_BREAKS")
 
 
-SPECIAL_BREAKS = {
+# Breaks that the generic ones above cannot make without failing a second rule too.
+
+
+SPECIAL_BREAKS = {"unit_monthly": {
     # headcount below 0 where no active_users is compared with it (the _UNATTRIBUTED row)
     "headcount.range": lambda t: _set(t, 2, "headcount", -1),
     # a withheld row (D112) that publishes a figure
@@ -194,7 +230,13 @@ SPECIAL_BREAKS = {
     "requests.withheld_when_suppressed": lambda t: _set(t, 1, "requests", 2),
     # a 3-person division published unsuppressed (its figures stay null: only the size rule fails)
     "small_groups_withheld": lambda t: _set(t, 1, "suppressed", False),
-}
+}, "ministry_daily": {
+    "headcount.range": lambda t: _set(t, 2, "headcount", -1),  # the withheld day: no active users to compare
+    "daily_active_users.withheld_when_suppressed": lambda t: _set(t, 2, "daily_active_users", 1),
+    "small_groups_withheld": lambda t: _set(t, 2, "suppressed", False),
+}, "feature_monthly": {
+    "requests.withheld_when_suppressed": lambda t: _set(t, 2, "requests", 2),
+}}
 
 
 def _referenced_columns(rule) -> set[str]:
@@ -247,7 +289,8 @@ def test_every_source_and_published_mart_has_a_contract():
 
     tables = {c.table for c in CONTRACTS.values()}
     assert {adapter.raw_table for adapter in ADAPTERS.values()} <= tables
-    assert "unit_monthly" in CONTRACTS and CONTRACTS["unit_monthly"].is_published
+    assert {"unit_monthly", "ministry_daily", "feature_monthly", "model_monthly"} <= {
+        n for n, c in CONTRACTS.items() if c.is_published}
     for contract in CONTRACTS.values():
         assert {r.severity for r in contract.rules} <= {"error", "warn"}
         assert contract.primary_key, contract.name
@@ -276,6 +319,6 @@ def test_breaking_one_value_fails_exactly_that_rule(name, rule_id):
 
     contract = CONTRACTS[name]
     valid = valid_table(name)
-    broken = break_rule(valid, contract.rule(rule_id))
+    broken = break_rule(valid, contract.rule(rule_id), name)
     outcomes = validate_frame(contract, broken, only=affected_rules(contract, valid, broken))
     assert _failed(outcomes) == {rule_id}, [(o.rule.id, o.summary) for o in outcomes if not o.success]
