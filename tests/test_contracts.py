@@ -12,12 +12,14 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 import yaml
 
+from pipelines.defs.quality.checks import contract_results
 from pipelines.defs.quality.contracts import contract_files, load_contracts
 
 RAW_DDL = Path(__file__).resolve().parents[1] / "pipelines" / "defs" / "ingest" / "sql"
@@ -322,3 +324,12 @@ def test_breaking_one_value_fails_exactly_that_rule(name, rule_id):
     broken = break_rule(valid, contract.rule(rule_id), name)
     outcomes = validate_frame(contract, broken, only=affected_rules(contract, valid, broken))
     assert _failed(outcomes) == {rule_id}, [(o.rule.id, o.summary) for o in outcomes if not o.success]
+    # ... and it is reported by the right Dagster check: `contract` (blocking) for an error rule,
+    # `contract_warnings` for a warn rule, naming the rule.
+    results = contract_results(contract, outcomes, dg.AssetKey(list(contract.asset)), contract.partition_column,
+                               None, broken.num_rows)
+    failed = {r.check_name: r for r in results if not r.passed}
+    expected = "contract" if contract.rule(rule_id).severity == "error" else "contract_warnings"
+    assert list(failed) == [expected] and rule_id in failed[expected].description
+    assert failed[expected].severity == (dg.AssetCheckSeverity.ERROR if expected == "contract" and contract.enforced
+                                         else dg.AssetCheckSeverity.WARN)
