@@ -34,6 +34,10 @@ class AxmeterHome(ConfigurableResource):
     def landing(self, source: str) -> Path:
         return self.root / "landing" / source
 
+    def archive(self, source: str) -> Path:
+        """Where landed files go once loaded (pipelines/defs/ops/housekeeping.py)."""
+        return self.root / "archive" / source
+
     @property
     def published(self) -> Path:
         return self.root / "published"

@@ -7,16 +7,33 @@ Everything that describes *what* is measured (metric version, k, time zone) live
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
 
 METRIC_VERSION = "2026.1"
 TIMEZONE = "Asia/Seoul"
 UNATTRIBUTED = "_UNATTRIBUTED"
 
 # Every asset that writes the DuckDB warehouse runs in this Dagster pool, whose limit is 1:
-# DuckDB allows one writing process at a time.
-WAREHOUSE_POOL = "warehouse_writer"
+# DuckDB allows one writing process at a time. One Dagster instance serving several ministries
+# (one warehouse each) gives each code location its own pool name.
+WAREHOUSE_POOL = os.environ.get("AXMETER_WAREHOUSE_POOL", "warehouse_writer")
+WAREHOUSE_POOL_LIMIT = 1
+
+# Transient failures (a network share that hiccups, a lock held a moment too long, a full
+# disk being cleaned) are retried 5, 15 and 35 seconds later (exponential, +/- 5 s jitter); a
+# real error still fails the run within about a minute, and the run-failure sensor alerts.
+RETRY_POLICY = dg.RetryPolicy(
+    max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+
 OWNERS = ["team:data-engineering"]
+
+# Runs the `axmeter` command starts carry this tag: the `refresh_after_ingest` sensor leaves
+# them alone, since the command runs the steps that follow itself.
+LAUNCHED_BY_TAG = "axmeter/launched_by"
 
 SOURCES = ("portal", "onai", "hr", "training", "pioneers", "survey")
 
@@ -32,6 +49,26 @@ def min_group_size() -> int:
             "set it to 5 or more."
         )
     return k
+
+
+def today_kst() -> date:
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def archive_retention_days() -> int | None:
+    """Days an archived landing file is kept (AXMETER_ARCHIVE_RETENTION_DAYS); None keeps
+    them for ever. A partition reload re-reads its files, so days older than this can no
+    longer be reloaded."""
+    raw = os.environ.get("AXMETER_ARCHIVE_RETENTION_DAYS", "").strip()
+    if not raw:
+        return None
+    try:
+        days = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"AXMETER_ARCHIVE_RETENTION_DAYS={raw!r} is not a whole number of days") from exc
+    if days < 1:
+        raise ValueError(f"AXMETER_ARCHIVE_RETENTION_DAYS={days}: use 1 or more (unset keeps files for ever)")
+    return days
 
 
 def data_start() -> date:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import dagster as dg
 
-from pipelines.defs.ingest.landing import LandedFile, scan_landing
+from pipelines.defs.ingest.landing import LandedFile, scan_delivered
 from pipelines.defs.ingest.loader import LoadReport, batches, clear_previous_loads, load_batch, record_rejected_file
 from pipelines.defs.ingest.partitions import daily_partitions
 from pipelines.defs.ingest.sources import (
@@ -16,7 +16,7 @@ from pipelines.defs.ingest.sources import (
 )
 from pipelines.defs.ingest.sources.base import ParseContext, SourceAdapter
 from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
-from pipelines.settings import OWNERS, WAREHOUSE_POOL, data_start
+from pipelines.settings import OWNERS, RETRY_POLICY, WAREHOUSE_POOL, data_start
 
 
 def _placement_problem(adapter: SourceAdapter, landed: LandedFile, today: date, bounded: bool) -> str | None:
@@ -48,7 +48,8 @@ def _load(
     )
     siblings = ADAPTERS_BY_FOLDER[adapter.folder]
     placed, unplaceable = [], []
-    for landed in scan_landing(adapter.folder, home.landing(adapter.folder), adapter.date_of):
+    for landed in scan_delivered(adapter.folder, home.landing(adapter.folder), home.archive(adapter.folder),
+                                 adapter.date_of):
         claimed_by_sibling = any(other.claims(landed.path.name) for other in siblings if other is not adapter)
         # A file another adapter of this folder claims is its business; a file nobody claims is
         # reported once, by the folder's first adapter.
@@ -100,6 +101,7 @@ def build_raw_asset(adapter: SourceAdapter, partitioned: bool) -> dg.AssetsDefin
         kinds={"duckdb", "python"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
+        retry_policy=RETRY_POLICY,
         partitions_def=daily_partitions if partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
     )

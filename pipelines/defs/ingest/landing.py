@@ -80,6 +80,18 @@ def scan_landing(source: str, folder: Path, date_of: Callable[[str], date | None
     return files
 
 
+def scan_delivered(
+    source: str, landing: Path, archive: Path, date_of: Callable[[str], date | None]
+) -> list[LandedFile]:
+    """What a load reads: landing/<source>/ and archive/<source>/, where the archive step moves
+    files once loaded (pipelines/defs/ops/housekeeping.py), so reloading a day still sees all
+    its files. A name in both is read from landing: it is a re-delivery."""
+    landed = scan_landing(source, landing, date_of)
+    names = {f.name for f in landed}
+    archived = [f for f in scan_landing(source, archive, date_of) if f.name not in names]
+    return sorted(landed + archived, key=lambda f: f.name)
+
+
 def parse_yyyymmdd(text: str) -> date | None:
     try:
         return datetime.strptime(text, "%Y%m%d").date()

@@ -10,7 +10,7 @@ import polars as pl
 from pipelines.defs.ingest.sources import ADAPTERS
 from pipelines.metadata import markdown_table
 from pipelines.resources import Warehouse
-from pipelines.settings import OWNERS, WAREHOUSE_POOL
+from pipelines.settings import OWNERS, RETRY_POLICY, WAREHOUSE_POOL
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -58,6 +58,7 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         kinds={"duckdb", "sql"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
+        retry_policy=RETRY_POLICY,
     )
     def view_asset(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
@@ -78,6 +79,7 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     kinds={"duckdb", "sql"},
     owners=OWNERS,
     pool=WAREHOUSE_POOL,
+    retry_policy=RETRY_POLICY,
 )
 def file_reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
     sql = (SQL_DIR / "file_reconciliation.sql").read_text(encoding="utf-8")

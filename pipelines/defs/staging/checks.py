@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.resources import Warehouse
+from pipelines.settings import RETRY_POLICY, WAREHOUSE_POOL
 
 
 @dg.asset_check(
@@ -11,6 +12,8 @@ from pipelines.resources import Warehouse
     description="Per landed file: lines read = loaded + duplicates + quarantined, and the ledger "
     "agrees with what the raw tables and the quarantine hold.",
     blocking=True,
+    pool=WAREHOUSE_POOL,  # it opens the warehouse like any writer
+    retry_policy=RETRY_POLICY,
 )
 def every_file_reconciles(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
