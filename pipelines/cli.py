@@ -1,4 +1,5 @@
-"""The `axmeter` command (outputs.md): sample, run, serve, demo, quarantine."""
+"""The `axmeter` command (outputs.md): sample, run, serve, demo, quarantine; for operations:
+backfill, archive, maintenance, doctor."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from pathlib import Path
 DEFAULT_HOME = "./data"
 KEY_ENV = "AXMETER_PSEUDONYM_KEY"
 DAGSTER_YAML = """\
-# Written by axmeter for the local instance. Every warehouse writer is in this pool:
-# DuckDB allows one writing process at a time.
+# Written by axmeter for the local instance: runs, event logs and schedules in SQLite files in
+# this folder (production: deploy/dagster.yaml, on PostgreSQL). Every asset that writes the
+# DuckDB warehouse is in the pool `warehouse_writer` and DuckDB allows one writing process at a
+# time: pools get a limit of 1 here, and axmeter also sets that pool's own limit to 1 in the
+# instance (as `dagster instance concurrency set warehouse_writer 1` does).
 concurrency:
   pools:
     default_limit: 1
+    granularity: op
 telemetry:
   enabled: false
 """
@@ -90,10 +95,12 @@ def cmd_run(_: argparse.Namespace) -> None:
     import dagster as dg
 
     from pipelines.definitions import defs
+    from pipelines.defs.ops.instance import ensure_pool_limit
     from pipelines.resources import AxmeterHome
     from pipelines.run import run_pipeline
 
     with dg.DagsterInstance.get() as instance:
+        ensure_pool_limit(instance)
         try:
             summary = run_pipeline(defs, instance, AxmeterHome(home=str(home)), say=lambda s: print(s, flush=True))
         except RuntimeError as exc:
@@ -174,6 +181,94 @@ def cmd_export(args: argparse.Namespace) -> None:
             print(f"  {entry['path']:40} {entry['bytes']:>10,} bytes")
 
 
+def cmd_backfill(args: argparse.Namespace) -> None:
+    require_key()
+    from pipelines.defs.ops.housekeeping import oldest_reloadable_day
+    from pipelines.settings import archive_retention_days, today_kst
+
+    oldest = oldest_reloadable_day(archive_retention_days(), today_kst())
+    if oldest is not None and args.start < oldest:
+        raise UsageError(
+            f"archived files of days before {oldest} are deleted after AXMETER_ARCHIVE_RETENTION_DAYS: "
+            f"reloading {args.start} .. would empty those days. Use --start {oldest} or later."
+        )
+    home = home_path()
+    ensure_dagster_home(home)
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.defs.ops.instance import ensure_pool_limit
+    from pipelines.resources import AxmeterHome
+    from pipelines.run import run_backfill
+
+    with dg.DagsterInstance.get() as instance:
+        ensure_pool_limit(instance)
+        try:
+            summary = run_backfill(defs, instance, AxmeterHome(home=str(home)), args.start, args.end,
+                                   say=lambda s: print(s, flush=True), parallel=args.parallel)
+        except RuntimeError as exc:
+            raise UsageError(str(exc)) from exc
+    print(f"Backfill {args.start} .. {args.end} done in {summary.seconds:.1f} s; published to {home / 'published'}")
+
+
+def _ops_job(job_name: str, title: str, run_config: dict | None = None) -> dict:
+    """Run an operations job in process; returns its asset's materialization metadata."""
+    home = home_path()
+    ensure_dagster_home(home)
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.defs.ops.instance import ensure_pool_limit
+    from pipelines.run import RunSummary, run_step
+
+    with dg.DagsterInstance.get() as instance:
+        ensure_pool_limit(instance)
+        try:
+            result = run_step(defs, instance, RunSummary(), title, job_name, say=lambda s: print(s, flush=True),
+                              run_config=run_config)
+        except RuntimeError as exc:
+            raise UsageError(str(exc)) from exc
+    events = result.get_asset_materialization_events()
+    return {k: v.value for k, v in events[0].materialization.metadata.items()} if events else {}
+
+
+def cmd_archive(_: argparse.Namespace) -> None:
+    from pipelines.defs.ops.jobs import ARCHIVE_LANDING
+
+    print("Archiving loaded files ...", flush=True)
+    meta = _ops_job(ARCHIVE_LANDING, "archive")
+    print(f"{meta.get('files_archived', 0)} file(s) moved to {home_path() / 'archive'}, "
+          f"{meta.get('files_waiting_in_landing', 0)} not loaded in their current version stay in landing/, "
+          f"{meta.get('files_purged', 0)} deleted after the retention ({meta.get('retention_days')})")
+
+
+def cmd_maintenance(args: argparse.Namespace) -> None:
+    from pipelines.defs.ops.jobs import WAREHOUSE_MAINTENANCE
+
+    print("Warehouse maintenance (CHECKPOINT, VACUUM ANALYZE" + (", compaction" if args.compact else "") + ") ...",
+          flush=True)
+    config = {"ops": {"ops__warehouse_maintenance": {"config": {"compact": args.compact}}}}
+    meta = _ops_job(WAREHOUSE_MAINTENANCE, "maintenance", config)
+    before, after = meta.get("bytes_before", 0) / 2**20, meta.get("bytes_after", 0) / 2**20
+    print(f"warehouse.duckdb: {before:.1f} MiB -> {after:.1f} MiB")
+
+
+def cmd_doctor(_: argparse.Namespace) -> int:
+    from pipelines.defs.ops.doctor import render, run_checks
+    from pipelines.settings import today_kst
+
+    home = home_path()
+    dagster_home = Path(os.environ.get("DAGSTER_HOME") or home / "dagster").resolve()
+    today = today_kst()
+    findings = run_checks(home, dagster_home, today)
+    print(f"axmeter doctor: {home} (instance {dagster_home}, today {today} KST)")
+    print(render(findings))
+    problems = sum(f.level == "fail" for f in findings)
+    warnings = sum(f.level == "warn" for f in findings)
+    print(f"{problems} problem(s) to fix, {warnings} warning(s)" if problems or warnings else "All good.")
+    return 1 if problems else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="axmeter", description="AI adoption analytics for a ministry.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -202,17 +297,30 @@ def parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="build a quarter's advisory pack in $AXMETER_HOME/exports from published/")
     export.add_argument("--quarter", required=True, help="the quarter, e.g. 2026Q3")
     export.set_defaults(func=cmd_export)
+
+    backfill = sub.add_parser("backfill", help="reload KST days start..end and recompute the months they affect")
+    backfill.add_argument("--start", type=date.fromisoformat, required=True, help="first day (YYYY-MM-DD, KST)")
+    backfill.add_argument("--end", type=date.fromisoformat, required=True, help="last day, included")
+    backfill.add_argument("--parallel", type=int, default=None, metavar="N",
+                          help="run up to N steps at once with Dagster's multiprocess executor")
+    backfill.set_defaults(func=cmd_backfill)
+    sub.add_parser("archive", help="move loaded files from landing/ to archive/, delete those past the retention"
+                   ).set_defaults(func=cmd_archive)
+    maintenance = sub.add_parser("maintenance", help="CHECKPOINT and VACUUM the warehouse")
+    maintenance.add_argument("--compact", action="store_true", help="also rewrite the file without free blocks")
+    maintenance.set_defaults(func=cmd_maintenance)
+    sub.add_parser("doctor", help="check key, folders, disk, instance and the freshness of every source"
+                   ).set_defaults(func=cmd_doctor)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except UsageError as exc:
         print(f"axmeter: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pipelines.defs.ingest.assets import event_assets, reference_assets
 from pipelines.defs.ingest.sensors import landing_sensors
 from pipelines.defs.jobs import PIPELINE_JOBS
 from pipelines.defs.marts.assets import mart_assets
+from pipelines.defs.ops.definitions import with_operations
 from pipelines.defs.publish.assets import publish_release
 from pipelines.defs.quality.checks import with_contract_checks
 from pipelines.defs.staging.assets import staging_assets
@@ -26,6 +27,9 @@ defs = dg.Definitions(
         "pseudonym_key": PseudonymKey(key=dg.EnvVar("AXMETER_PSEUDONYM_KEY")),
     },
 )
+
+# Schedules, follow-up and alert sensors, archiving and maintenance (pipelines/defs/ops/).
+defs = with_operations(defs)
 
 # The advisory group's quarterly pack: asset, job and schedule (pipelines/defs/exports/).
 defs = with_exports(defs)

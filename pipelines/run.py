@@ -13,12 +13,13 @@ from datetime import date
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from pipelines.defs.ingest.landing import scan_landing
+from pipelines.defs.ingest.landing import scan_delivered
 from pipelines.defs.ingest.sources import ONAI, PORTAL
 from pipelines.defs.marts import incremental
 from pipelines.defs.marts.assets import MONTHLY_MARTS
+from pipelines.defs.ops.windows import affected_months
 from pipelines.resources import AxmeterHome, Warehouse
-from pipelines.settings import data_start
+from pipelines.settings import LAUNCHED_BY_TAG, data_start
 
 
 # Progress lines (INFO) on the console; Dagster's DEBUG event stream stays in the run's logs.
@@ -35,11 +36,12 @@ class RunSummary:
 
 
 def landed_event_days(home: AxmeterHome) -> tuple[date, date] | None:
-    """First and last KST day with a portal or OnAI file that a partition can take."""
+    """First and last KST day with a portal or OnAI file (landed or archived) that a partition can take."""
     days = [
         landed.file_date
         for adapter in (PORTAL, ONAI)
-        for landed in scan_landing(adapter.folder, home.landing(adapter.folder), adapter.date_of)
+        for landed in scan_delivered(adapter.folder, home.landing(adapter.folder), home.archive(adapter.folder),
+                                     adapter.date_of)
         if landed.file_date is not None and landed.file_date >= data_start()
     ]
     return (min(days), max(days)) if days else None
@@ -56,6 +58,96 @@ def _range_tags(first: str, last: str) -> dict[str, str]:
     return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
 
 
+# Runs started here are tagged so that the `refresh_after_ingest` sensor leaves them alone.
+CLI_TAGS = {LAUNCHED_BY_TAG: "axmeter"}
+
+
+# Imported once by the fork server, not by every step process: the definitions and the instance's
+# storage (SQLite or PostgreSQL; a module that is not installed is skipped).
+FORKSERVER_PRELOAD = [
+    "dagster", "pipelines.definitions", "dagster._core.instance.factory", "dagster._core.storage.sqlite_storage",
+    "dagster._core.storage.runs.sqlite", "dagster._core.storage.event_log.sqlite",
+    "dagster._core.storage.schedules.sqlite", "dagster._core.remote_representation", "alembic.command",
+    "dagster_postgres",
+]
+
+
+def multiprocess_run_config(max_concurrent: int) -> dict:
+    """Dagster's multiprocess executor: up to `max_concurrent` steps at once, each in a process
+    forked from a server that has imported the definitions (a spawned process would spend seconds
+    importing them for every step). Warehouse writers still take turns: they share the warehouse
+    pool, whose limit is 1 (dagster.yaml). The fork server keeps the environment of the first
+    parallel run in a process; `axmeter` is one process per command."""
+    return {**QUIET_CONSOLE, "execution": {"config": {"multiprocess": {
+        "max_concurrent": max_concurrent,
+        "start_method": {"forkserver": {"preload_modules": FORKSERVER_PRELOAD}},
+    }}}}
+
+
+def definitions_job(job_name: str) -> dg.JobDefinition:
+    """A job of pipelines.definitions by name: how each step process rebuilds it."""
+    from pipelines.definitions import defs
+
+    return defs.resolve_job_def(job_name)
+
+
+def execute(
+    defs: dg.Definitions, instance: dg.DagsterInstance, job_name: str, tags: dict[str, str] | None = None,
+    parallel: int | None = None, run_config: dict | None = None,
+):
+    """One Dagster run of a job: in process, or with the multiprocess executor when `parallel`
+    is set (then the job comes from pipelines.definitions, rebuilt in every step process)."""
+    tags = {**CLI_TAGS, **(tags or {})}
+    if not parallel:
+        return defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, tags=tags, raise_on_error=False, run_config={**QUIET_CONSOLE, **(run_config or {})}
+        )
+    job = dg.build_reconstructable_job("pipelines.run", "definitions_job", reconstructable_args=(job_name,))
+    return dg.execute_job(job, instance=instance, tags=tags, raise_on_error=False,
+                          run_config={**multiprocess_run_config(parallel), **(run_config or {})})
+
+
+def run_step(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    summary: RunSummary,
+    name: str,
+    job_name: str,
+    tags: dict[str, str] | None = None,
+    say: Callable[[str], None] = print,
+    parallel: int | None = None,
+    run_config: dict | None = None,
+):
+    """Run a job and return its result; stop with what went wrong when a step fails or a blocking
+    check does not pass."""
+    started = time.perf_counter()
+    result = execute(defs, instance, job_name, tags, parallel, run_config)
+    if not result.success:
+        failures = [
+            f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
+            for event in result.all_events
+            if event.is_step_failure
+        ]
+        raise RuntimeError(
+            f"step '{name}' (Dagster job {job_name}, run {result.run_id}) failed:\n  "
+            + "\n  ".join(failures or ["see the run's logs in `dagster dev`"])
+        )
+    failed_checks = [
+        f"{evaluation.asset_check_key.asset_key.to_user_string()}:{evaluation.check_name}"
+        f" ({evaluation.description or 'see its metadata in Dagster'})"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    if failed_checks:
+        raise RuntimeError(
+            f"step '{name}' (run {result.run_id}): blocking check failed, nothing downstream "
+            "was computed or published:\n  " + "\n  ".join(failed_checks)
+        )
+    summary.steps.append((name, time.perf_counter() - started))
+    say(f"      done in {summary.steps[-1][1]:.1f} s")
+    return result
+
+
 def run_pipeline(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -69,33 +161,7 @@ def run_pipeline(
 
     def step(name: str, job_name: str, tags: dict[str, str] | None = None) -> None:
         say(f"[{len(summary.steps) + 1}] {name} ...")
-        started = time.perf_counter()
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, tags=tags, raise_on_error=False, run_config=QUIET_CONSOLE
-        )
-        if not result.success:
-            failures = [
-                f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
-                for event in result.all_events
-                if event.is_step_failure
-            ]
-            raise RuntimeError(
-                f"step '{name}' (Dagster job {job_name}, run {result.run_id}) failed:\n  "
-                + "\n  ".join(failures or ["see the run's logs in `dagster dev`"])
-            )
-        failed_checks = [
-            f"{evaluation.asset_check_key.asset_key.to_user_string()}:{evaluation.check_name}"
-            f" ({evaluation.description or 'see its metadata in Dagster'})"
-            for evaluation in result.get_asset_check_evaluations()
-            if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
-        ]
-        if failed_checks:
-            raise RuntimeError(
-                f"step '{name}' (run {result.run_id}): blocking check failed, nothing downstream "
-                "was computed or published:\n  " + "\n  ".join(failed_checks)
-            )
-        summary.steps.append((name, time.perf_counter() - started))
-        say(f"      done in {summary.steps[-1][1]:.1f} s")
+        run_step(defs, instance, summary, name, job_name, tags, say)
 
     days = landed_event_days(home)
     if days is None:
@@ -133,3 +199,56 @@ def run_pipeline(
     step("compute retention, training, survey and data-quality marts", "build_whole_history_marts")
     step("publish", "publish")
     return summary
+
+
+def backfill_window(defs: dg.Definitions, start: date, end: date) -> tuple[date, date]:
+    """start .. end clipped to the daily partitions (data start .. today, KST)."""
+    if start > end:
+        raise RuntimeError(f"--start {start} is after --end {end}")
+    daily = defs.resolve_job_def("ingest_events").partitions_def
+    first = max(start, date.fromisoformat(daily.get_first_partition_key()))
+    last = min(end, date.fromisoformat(daily.get_last_partition_key()))
+    if first > last:
+        raise RuntimeError(
+            f"{start} .. {end} holds no daily partition: partitions run from {daily.get_first_partition_key()} "
+            f"(AXMETER_DATA_START) to {daily.get_last_partition_key()} (today, KST)"
+        )
+    return first, last
+
+
+def run_backfill(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    home: AxmeterHome,
+    start: date,
+    end: date,
+    say: Callable[[str], None] = print,
+    parallel: int | None = None,
+) -> RunSummary:
+    """Reload the KST days start .. end and recompute what they affect, through the pipeline's
+    jobs in the order data flows (pipelines/defs/jobs.py): the daily job gets the day range, a
+    monthly job the affected months (those of the days and every later month with events, since
+    history columns read earlier months), an unpartitioned job runs whole. `parallel`: steps at
+    once with the multiprocess executor."""
+    from pipelines.defs.jobs import PIPELINE_JOBS
+
+    first_day, last_day = backfill_window(defs, start, end)
+    if (first_day, last_day) != (start, end):
+        say(f"      {start} .. {end} clipped to the partitions: {first_day} .. {last_day}")
+    first_month, last_month = affected_months(home, first_day, last_day)
+    summary = RunSummary()
+    for number, job in enumerate(PIPELINE_JOBS, start=1):
+        partitions = defs.resolve_job_def(job.name).partitions_def
+        if partitions is None:
+            window, tags = "", None
+        elif job.name == "ingest_events":
+            window, tags = f", {first_day} .. {last_day}", _range_tags(first_day.isoformat(), last_day.isoformat())
+        else:
+            last_key = date.fromisoformat(partitions.get_last_partition_key())
+            months = (first_month, min(last_month, last_key))
+            window = f", {months[0]:%Y-%m} .. {months[1]:%Y-%m}"
+            tags = _range_tags(months[0].isoformat(), months[1].isoformat())
+        say(f"[{number}/{len(PIPELINE_JOBS)}] {job.name}{window} ...")
+        run_step(defs, instance, summary, job.name, job.name, tags, say, parallel)
+    return summary
+

@@ -1,0 +1,248 @@
+"""Operations: the schedules, the follow-up and alert sensors, retries and the warehouse pool,
+with Dagster's test utilities (build_schedule_context, build_run_status_sensor_context)."""
+
+import json
+import os
+import smtplib
+import tempfile
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+import yaml
+from dagster._core.definitions.dependency import NodeHandle
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from pipelines import cli
+from pipelines.definitions import defs
+from pipelines.defs.ops.instance import ensure_pool_limit, pool_limit
+from pipelines.defs.ops.schedules import daily_ingest_schedule
+from pipelines.defs.ops.sensors import alert_on_run_failure, refresh_after_ingest
+from pipelines.resources import AxmeterHome
+from pipelines.run import CLI_TAGS
+from pipelines.settings import RETRY_POLICY, WAREHOUSE_POOL
+from tests.handmade import write_handmade_landing
+
+KST = ZoneInfo("Asia/Seoul")
+START, END = ASSET_PARTITION_RANGE_START_TAG, ASSET_PARTITION_RANGE_END_TAG
+# A SQLite instance syncs every event to disk; on tmpfs, where there is one, the tests run quicker.
+SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+
+
+@contextmanager
+def instance_for_test():
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as scratch, dg.instance_for_test(temp_dir=scratch) as instance:
+        yield instance
+
+
+def kst(*args) -> datetime:
+    return datetime(*args, tzinfo=KST)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """The hand-made ministry landed, and its January and February partitions loaded on an
+    instance (in process, the way `axmeter` runs them)."""
+    home = tmp_path_factory.mktemp("ops") / "home"
+    home.mkdir()
+    write_handmade_landing(home)
+    env = {"AXMETER_HOME": str(home), "AXMETER_PSEUDONYM_KEY": "ops-test-key-0123456789"}
+    old = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    with instance_for_test() as instance:
+        result = defs.resolve_job_def("ingest_events").execute_in_process(
+            instance=instance, tags={START: "2026-01-01", END: "2026-02-28"}
+        )
+        assert result.success
+        yield home, instance, result
+    for key, value in old.items():
+        os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+
+
+def schedule_tick(instance, home, when):
+    context = dg.build_schedule_context(
+        instance=instance, scheduled_execution_time=when, resources={"home": AxmeterHome(home=str(home))}
+    )
+    return daily_ingest_schedule(context)
+
+
+def test_definitions_hold_the_operations():
+    schedules = {s.name: s for s in defs.schedules}
+    assert schedules["weekly_maintenance_schedule"].job_name == "warehouse_maintenance"
+    assert schedules["daily_ingest_schedule"].execution_timezone == "Asia/Seoul"
+    assert schedules["daily_ingest_schedule"].cron_schedule == "30 6 * * *"
+    assert schedules["daily_ingest_schedule"].job_name == "ingest_events"
+    assert {"refresh_after_ingest", "alert_on_run_failure"} <= {s.name for s in defs.sensors}
+    assert {"refresh_and_publish", "archive_landing", "warehouse_maintenance"} <= {j.name for j in defs.jobs}
+    assert defs.resolve_job_def("refresh_and_publish").partitions_def is not None  # months
+    assert defs.get_assets_def(dg.AssetKey(["raw", "portal_events"])).op.retry_policy == RETRY_POLICY
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_every_step_that_opens_the_warehouse_is_in_its_pool_and_can_retry():
+    nodes = defs.resolve_asset_graph().assets_defs  # asset checks included
+    warehouse_users = [node for node in nodes if "warehouse" in node.node_def.required_resource_keys]
+    assert "staging__file_reconciliation_every_file_reconciles" in {node.node_def.name for node in warehouse_users}
+    for node in warehouse_users:
+        assert node.node_def.pool == WAREHOUSE_POOL, node.node_def.name
+    job = defs.resolve_job_def("refresh_and_publish")
+    assert all(job.get_retry_policy_for_handle(NodeHandle(node.name, None)) is not None for node in job.graph.nodes)
+
+
+def test_local_instance_limits_the_warehouse_pool_to_one(monkeypatch):
+    scratch = tempfile.TemporaryDirectory(dir=SCRATCH)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    dagster_home = cli.ensure_dagster_home(Path(scratch.name))
+    config = yaml.safe_load((dagster_home / "dagster.yaml").read_text())
+    assert config["concurrency"]["pools"]["default_limit"] == 1
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        instance.event_log_storage.set_concurrency_slots(WAREHOUSE_POOL, 3)  # e.g. changed in the UI
+        ensure_pool_limit(instance)
+        assert pool_limit(instance) == 1
+    scratch.cleanup()
+
+
+def test_daily_schedule_on_a_fresh_instance_loads_yesterday_and_every_waiting_day(tmp_path):
+    home = tmp_path / "home"
+    write_handmade_landing(home)
+    with instance_for_test() as instance:
+        requests = schedule_tick(instance, home, kst(2026, 2, 11, 6, 30))
+    # yesterday (Feb 10) and the landed Jan 5, 6, 8 and 31: four scattered ranges -> one span
+    assert len(requests) == 1
+    assert requests[0].tags[START] == "2026-01-05" and requests[0].tags[END] == "2026-02-10"
+
+
+def test_daily_schedule_skips_what_is_loaded_and_reloads_a_late_correction(loaded):
+    home, instance, _ = loaded
+    skipped = schedule_tick(instance, home, kst(2026, 3, 2, 6, 30))
+    assert isinstance(skipped, dg.SkipReason)
+    assert "no portal file for 2026-03-01" in skipped.skip_message
+    corrected = home / "landing" / "portal" / "spendlogs_20260106.jsonl"
+    corrected.write_bytes(corrected.read_bytes())  # delivered again after its load
+    requests = schedule_tick(instance, home, kst(2026, 3, 2, 6, 30))
+    assert [(r.partition_key, r.tags.get(START)) for r in requests] == [("2026-01-06", None)]
+
+
+def test_refresh_after_ingest_requests_the_touched_and_later_months(loaded):
+    home, instance, result = loaded
+    run = instance.get_run_by_id(result.run_id)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="refresh_after_ingest", dagster_event=result.get_run_success_event(),
+        dagster_instance=instance, dagster_run=run, resources={"home": AxmeterHome(home=str(home))},
+    )
+    request = refresh_after_ingest(context)
+    assert request.run_key == f"after:{run.run_id}"
+    assert (request.tags[START], request.tags[END]) == ("2026-01-01", "2026-02-01")
+
+    # a run the `axmeter` command started does its own follow-up
+    cli_run = run.with_tags({**run.tags, **CLI_TAGS})
+    context = dg.build_run_status_sensor_context(
+        sensor_name="refresh_after_ingest", dagster_event=result.get_run_success_event(),
+        dagster_instance=instance, dagster_run=cli_run, resources={"home": AxmeterHome(home=str(home))},
+    )
+    assert isinstance(refresh_after_ingest(context), dg.SkipReason)
+
+
+def test_one_quarterly_pack_schedule_a_few_days_after_each_quarter_in_kst():
+    # The pack (pipelines/defs/exports/) brings its job and schedule; operations add none.
+    [schedule] = [s for s in defs.schedules if s.job_name == "quarterly_pack"]
+    assert schedule.execution_timezone == "Asia/Seoul"
+    minute, hour, days, months, _ = schedule.cron_schedule.split()
+    assert months == "1,4,7,10" and days.startswith("5") and (hour, minute) == ("7", "0")
+
+
+@dg.op
+def load_something():
+    raise OSError("No space left on device")
+
+
+@dg.job
+def failing_job():
+    load_something()
+
+
+class Webhook(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        Webhook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook():
+    server = HTTPServer(("127.0.0.1", 0), Webhook)
+    Webhook.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", Webhook.received
+    server.shutdown()
+
+
+def failure_context(instance, home):
+    result = failing_job.execute_in_process(instance=instance, raise_on_error=False,
+                                            tags={"dagster/partition": "2026-03-14"})
+    assert not result.success
+    return dg.build_run_status_sensor_context(
+        sensor_name="alert_on_run_failure", dagster_event=result.get_run_failure_event(),
+        dagster_instance=instance, dagster_run=instance.get_run_by_id(result.run_id),
+        resources={"home": AxmeterHome(home=str(home))},
+    ).for_run_failure()
+
+
+def test_a_failed_run_is_recorded_and_posted_to_the_webhook(tmp_path, monkeypatch, webhook):
+    url, received = webhook
+    monkeypatch.setenv("AXMETER_ALERT_WEBHOOK", url)
+    monkeypatch.delenv("AXMETER_SMTP_HOST", raising=False)
+    with instance_for_test() as instance:
+        alert_on_run_failure(failure_context(instance, tmp_path))
+    recorded = [json.loads(line) for line in (tmp_path / "alerts" / "alerts.jsonl").read_text().splitlines()]
+    assert len(recorded) == 1 and len(received) == 1
+    alert = recorded[0]
+    assert alert["job"] == "failing_job" and alert["partitions"] == "2026-03-14"
+    assert alert["failed_steps"] == ["load_something"]
+    assert "No space left on device" in alert["message"] and "No space left on device" in alert["text"]
+    assert received[0]["run_id"] == alert["run_id"]
+
+
+def test_a_dead_webhook_and_mail_relay_are_logged_not_raised(tmp_path, monkeypatch):
+    sent = []
+
+    class Relay:
+        def __init__(self, host, port, timeout):
+            assert (host, port) == ("mail.internal", 25) and timeout <= 10
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, message):
+            sent.append(message)
+
+    monkeypatch.setenv("AXMETER_ALERT_WEBHOOK", "http://127.0.0.1:9/nobody-listens")
+    monkeypatch.setenv("AXMETER_SMTP_HOST", "mail.internal")
+    monkeypatch.setenv("AXMETER_ALERT_MAIL_TO", "data-team@ministry.go.kr")
+    monkeypatch.setattr(smtplib, "SMTP", Relay)
+    with instance_for_test() as instance:
+        alert_on_run_failure(failure_context(instance, tmp_path))  # must not raise
+    assert (tmp_path / "alerts" / "alerts.jsonl").exists()
+    assert len(sent) == 1 and sent[0]["To"] == "data-team@ministry.go.kr"
+    assert "failing_job" in sent[0]["Subject"]
+
+
+def test_backfill_refuses_days_whose_files_the_retention_deleted(monkeypatch, capsys):
+    monkeypatch.setenv("AXMETER_PSEUDONYM_KEY", "ops-test-key-0123456789")
+    monkeypatch.setenv("AXMETER_ARCHIVE_RETENTION_DAYS", "30")
+    assert cli.main(["backfill", "--start", "2020-01-01", "--end", "2020-01-31"]) == 2
+    assert "AXMETER_ARCHIVE_RETENTION_DAYS" in capsys.readouterr().err
