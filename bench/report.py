@@ -315,7 +315,7 @@ def render(meta: dict, records: list[dict], summary: Summary, profile: dict | No
         "",
         "## Whole run, side by side",
         "",
-        f"Pipeline = `run_pipeline` (the four Dagster jobs in process, fresh instance and warehouse), imports "
+        f"Pipeline = `run_pipeline` (its Dagster jobs in process, fresh instance and warehouse), imports "
         f"excluded, the fastest of {meta.get('full_reps', 1)} runs, each in a fresh process. Lower bound = "
         f"`bench/lower_bound.sql`, the fastest of {meta['lb_reps']} runs in one fresh process (files the "
         "pipeline rejects whole are screened out and CP949 OnAI files decoded to UTF-8 copies before the clock "
@@ -504,7 +504,8 @@ def _profile_section(profile: dict, measured: dict | None) -> list[str]:
              f"(the measured run took {_s(measured['full']['seconds']) if measured else '?'}; the profiler slows "
              "Python, not C, so use it for where, the measured run for how much). DuckDB's Python methods are "
              "pybind11 functions that cProfile does not see as calls, so a query's time is the own time of the "
-             f"axmeter function that runs it. Listing: `{profile['text']}`, pstats: `{profile['pstats']}`.", ""]
+             f"axmeter function that runs it. Listing: `{_relative(profile['text'])}`, pstats: "
+             f"`{_relative(profile['pstats'])}`.", ""]
     if measured and measured["full"].get("stages"):
         stages = measured["full"]["stages"]
         top = max(stages.items(), key=lambda kv: kv[1])
@@ -545,6 +546,9 @@ def _profile_section(profile: dict, measured: dict | None) -> list[str]:
     elif storage:
         lines.append(f"- Dagster storage experiment skipped: {storage['skipped']}")
     experiment = profile.get("marts_experiment")
+    if "marts_experiment" in profile and not experiment:
+        lines.append("- Marts over a materialised staging: not applicable to this version "
+                     "(`unit_monthly.sql` no longer reads the `staging.events` view).")
     if experiment:
         saved = experiment["as_is_seconds"] - experiment["materialise_seconds"] - experiment["over_table_seconds"]
         lines.append(f"- Marts over a materialised staging: `unit_monthly.sql` for {experiment['months']} months "
@@ -554,6 +558,11 @@ def _profile_section(profile: dict, measured: dict | None) -> list[str]:
                      f"{experiment['same_result']}); one scan of the view alone: "
                      f"{_s(experiment['one_view_scan_seconds'])}. Saving: **{_s(saved)}**.")
     return lines + [""]
+
+
+def _relative(path: str) -> str:
+    marker = "bench/out/"
+    return path[path.index(marker):] if marker in path else path
 
 
 def _method_section() -> list[str]:
