@@ -9,7 +9,9 @@ from datetime import date, datetime, timedelta, timezone
 import dagster as dg
 
 from pipelines.defs.ingest.landing import LandedFile, scan_delivered
-from pipelines.defs.ingest.loader import LoadReport, batches, clear_previous_loads, load_batch, record_rejected_file
+from pipelines.defs.ingest.loader import (
+    LoadReport, clear_previous_loads, decoded_batches, load_batch, record_rejected_file,
+)
 from pipelines.defs.ingest.partitions import daily_partitions
 from pipelines.defs.ingest.sources import (
     ADAPTERS_BY_FOLDER, CLOSURES, HR_ORG_UNITS, HR_ROSTER, ONAI, PIONEERS, PORTAL, SURVEY, TRAINING,
@@ -66,8 +68,8 @@ def _load(
         conn.begin()
         clear_previous_loads(conn, adapter, placed + [landed for landed, _ in unplaceable], window)
         done = 0
-        for batch in batches(placed):
-            load_batch(conn, adapter, batch, ctx, now, report)
+        for batch, decoded in decoded_batches(adapter, placed):
+            load_batch(conn, adapter, decoded, ctx, now, report)
             done += len(batch)
             context.log.info(f"{adapter.name}: {done} of {len(placed)} files, {report.rows_loaded:,} rows so far")
         for landed, why in unplaceable:
@@ -76,7 +78,6 @@ def _load(
             report.count_reason(why)
         total_rows = conn.execute(f"SELECT count(*) FROM {adapter.raw_table}").fetchall()[0][0]
         conn.commit()
-    ctx.scratch.close()
 
     reasons = "\n".join(f"| {reason} | {n} |" for reason, n in sorted(report.reasons.items(), key=lambda kv: -kv[1]))
     return dg.MaterializeResult(

@@ -5,6 +5,8 @@ key are resolved in staging, which keeps the newest delivery)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,14 +17,27 @@ import pyarrow as pa
 from pipelines.defs.ingest.landing import FileRejected, LandedFile
 from pipelines.defs.ingest.sources.base import DecodedFile, ParseContext, SourceAdapter, parse_batch
 
+# One statement per batch: `ledger_batch` holds the batch's files; a file seen before keeps
+# its first_seen.
 LEDGER_UPSERT = """
 INSERT OR REPLACE INTO raw.file_ledger
     (source, file, file_date, size_bytes, sha256, delivered_at, first_seen, last_seen,
      status, reason, encoding, lines_read, rows_loaded, rows_quarantined)
-SELECT $source, $file, $file_date, $size_bytes, $sha256, $delivered_at,
-       coalesce((SELECT first_seen FROM raw.file_ledger WHERE source = $source AND file = $file), $now),
-       $now, $status, $reason, $encoding, $lines_read, $rows_loaded, $rows_quarantined
+SELECT b.source, b.file, b.file_date, b.size_bytes, b.sha256, b.delivered_at,
+       coalesce(l.first_seen, b.now), b.now, b.status, b.reason, b.encoding,
+       b.lines_read, b.rows_loaded, b.rows_quarantined
+FROM ledger_batch AS b LEFT JOIN raw.file_ledger AS l USING (source, file)
 """
+LEDGER_SCHEMA = pa.schema([
+    ("source", pa.string()), ("file", pa.string()), ("file_date", pa.date32()), ("size_bytes", pa.int64()),
+    ("sha256", pa.string()), ("delivered_at", pa.timestamp("us", tz="UTC")), ("now", pa.timestamp("us", tz="UTC")),
+    ("status", pa.string()), ("reason", pa.string()), ("encoding", pa.string()), ("lines_read", pa.int64()),
+    ("rows_loaded", pa.int64()), ("rows_quarantined", pa.int64()),
+])
+QUARANTINE_SCHEMA = pa.schema([
+    ("source", pa.string()), ("file", pa.string()), ("file_date", pa.date32()), ("line", pa.int64()),
+    ("reason", pa.string()), ("recorded_at", pa.timestamp("us", tz="UTC")),
+])
 
 
 @dataclass
@@ -65,75 +80,124 @@ def batches(files: list[LandedFile]) -> list[list[LandedFile]]:
     return out
 
 
+Decoded = list[DecodedFile | tuple[LandedFile, str]]  # a file read, or (file, why rejected)
+
+
+def decode_files(adapter: SourceAdapter, files: list[LandedFile]) -> Decoded:
+    """Read, check and split files; a file that cannot be read becomes (file, reason)."""
+    out: Decoded = []
+    for landed in files:
+        try:
+            out.append(adapter.decode(landed))
+        except FileRejected as rejected:
+            out.append((landed, rejected.reason))
+    return out
+
+
+def decoded_batches(adapter: SourceAdapter, files: list[LandedFile]) -> Iterator[tuple[list[LandedFile], Decoded]]:
+    """The batches of `files`, decoded one batch ahead in a background thread: reading,
+    hashing, gunzip and line splitting release the GIL, so they overlap DuckDB's parse and
+    insert of the batch before (at most two batches are in memory)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"decode-{adapter.name}") as pool:
+        pending = None
+        for batch in batches(files):
+            ahead = pool.submit(decode_files, adapter, batch)
+            if pending is not None:
+                yield pending[0], pending[1].result()
+            pending = (batch, ahead)
+        if pending is not None:
+            yield pending[0], pending[1].result()
+
+
 def load_batch(
     conn: duckdb.DuckDBPyConnection,
     adapter: SourceAdapter,
-    files: list[LandedFile],
+    files: Decoded,
     ctx: ParseContext,
     now: datetime,
     report: LoadReport,
 ) -> None:
-    """Load files' rows and quarantine, and record each in the ledger. The caller owns the
-    transaction and has already cleared what earlier loads of these files left
+    """Load decoded files' rows and quarantine, and record each in the ledger. The caller owns
+    the transaction and has already cleared what earlier loads of these files left
     (`clear_previous_loads`)."""
     decoded: list[DecodedFile] = []
-    for landed in files:
-        try:
-            decoded.append(adapter.decode(landed))
-        except FileRejected as rejected:
-            record_rejected_file(conn, adapter.folder, landed, rejected.reason, now)
+    for item in files:
+        if isinstance(item, DecodedFile):
+            decoded.append(item)
+        else:
+            landed, reason = item
+            record_rejected_file(conn, adapter.folder, landed, reason, now)
             report.files_quarantined += 1
-            report.count_reason(rejected.reason)
+            report.count_reason(reason)
     if not decoded:
         return
 
-    parsed = parse_batch(adapter, decoded, ctx)
     batch_files = pa.table({
         "file_no": pa.array(range(len(decoded)), pa.int32()),
         "file": [d.landed.name for d in decoded],
         "file_date": pa.array([d.landed.file_date for d in decoded], pa.date32()),
         "delivered_at": pa.array([d.landed.delivered_at for d in decoded], pa.timestamp("us", tz="UTC")),
     })
-    conn.register("parsed_batch", parsed.rows)
     conn.register("batch_files", batch_files)
-    conn.execute(
-        f"""INSERT INTO {adapter.raw_table} BY NAME
-            SELECT batch_files.file, batch_files.file_date AS {adapter.date_column},
-                   batch_files.delivered_at, parsed_batch.* EXCLUDE (file_no)
-            FROM parsed_batch JOIN batch_files USING (file_no)"""
-    )
-    loaded_per_file = dict(conn.execute(
-        "SELECT file_no, count(*) FROM parsed_batch GROUP BY file_no"
-    ).fetchall())
-    conn.unregister("parsed_batch")
-    conn.unregister("batch_files")
+    try:
+        with parse_batch(conn, adapter, decoded, ctx) as rejects:
+            conn.execute(
+                f"""INSERT INTO {adapter.raw_table} BY NAME
+                    SELECT batch_files.file, batch_files.file_date AS {adapter.date_column},
+                           batch_files.delivered_at, parsed_rows.* EXCLUDE (file_no)
+                    FROM parsed_rows JOIN batch_files USING (file_no)"""
+            )
+    finally:
+        conn.unregister("batch_files")
 
     rejected_per_file: dict[int, int] = {}
-    quarantine_rows = []
-    for file_no, line, reason in parsed.rejects:
-        landed = decoded[file_no].landed
-        quarantine_rows.append((adapter.folder, landed.name, landed.file_date, line, reason, now))
+    for file_no, _line, reason in rejects:
         rejected_per_file[file_no] = rejected_per_file.get(file_no, 0) + 1
         report.count_reason(reason)
-    if quarantine_rows:
-        conn.executemany("INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?)", quarantine_rows)
+    _insert_quarantine(conn, [
+        (adapter.folder, decoded[file_no].landed.name, decoded[file_no].landed.file_date, line, reason, now)
+        for file_no, line, reason in rejects
+    ])
 
+    ledger_rows = []
     for file_no, file in enumerate(decoded):
-        loaded, rejected = loaded_per_file.get(file_no, 0), rejected_per_file.get(file_no, 0)
-        conn.execute(LEDGER_UPSERT, {
-            **_ledger_identity(adapter.folder, file.landed, now), "sha256": file.sha256,
-            "status": "loaded", "reason": None, "encoding": file.encoding,
-            "lines_read": file.lines_read, "rows_loaded": loaded, "rows_quarantined": rejected,
-        })
+        rejected = rejected_per_file.get(file_no, 0)
+        # Every line the parse SQL saw either loaded or was rejected.
+        loaded = file.lines_read - rejected
+        ledger_rows.append(_ledger_row(adapter.folder, file.landed, now, file.sha256, "loaded", None,
+                                       file.encoding, file.lines_read, loaded, rejected))
         report.files_loaded += 1
         report.lines_read += file.lines_read
         report.rows_loaded += loaded
         report.rows_quarantined += rejected
+    _upsert_ledger(conn, ledger_rows)
 
 
-def _ledger_identity(source: str, landed: LandedFile, now: datetime) -> dict:
+def _ledger_row(source: str, landed: LandedFile, now: datetime, sha256: str, status: str, reason: str | None,
+                encoding: str | None, lines_read: int, rows_loaded: int, rows_quarantined: int) -> dict:
     return {"source": source, "file": landed.name, "file_date": landed.file_date,
-            "size_bytes": landed.size_bytes, "delivered_at": landed.delivered_at, "now": now}
+            "size_bytes": landed.size_bytes, "sha256": sha256, "delivered_at": landed.delivered_at, "now": now,
+            "status": status, "reason": reason, "encoding": encoding, "lines_read": lines_read,
+            "rows_loaded": rows_loaded, "rows_quarantined": rows_quarantined}
+
+
+def _upsert_ledger(conn: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    conn.register("ledger_batch", pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA))
+    try:
+        conn.execute(LEDGER_UPSERT)
+    finally:
+        conn.unregister("ledger_batch")
+
+
+def _insert_quarantine(conn: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    conn.register("quarantine_batch", pa.Table.from_pylist(
+        [dict(zip(QUARANTINE_SCHEMA.names, row)) for row in rows], schema=QUARANTINE_SCHEMA))
+    try:
+        conn.execute("INSERT INTO raw.quarantine SELECT * FROM quarantine_batch")
+    finally:
+        conn.unregister("quarantine_batch")
 
 
 def clear_previous_loads(
@@ -159,10 +223,5 @@ def record_rejected_file(
 ) -> None:
     """A file quarantined whole (damaged, or no load can take it): one quarantine row (line 0)
     and its ledger entry with its fingerprint, so it is visible and reconciles (0 loaded)."""
-    conn.execute("INSERT INTO raw.quarantine VALUES (?, ?, ?, 0, ?, ?)",
-                 [source, landed.name, landed.file_date, reason, now])
-    conn.execute(LEDGER_UPSERT, {
-        **_ledger_identity(source, landed, now), "sha256": landed.sha256(),
-        "status": "quarantined", "reason": reason, "encoding": None,
-        "lines_read": 0, "rows_loaded": 0, "rows_quarantined": 0,
-    })
+    _insert_quarantine(conn, [(source, landed.name, landed.file_date, 0, reason, now)])
+    _upsert_ledger(conn, [_ledger_row(source, landed, now, landed.sha256(), "quarantined", reason, None, 0, 0, 0)])

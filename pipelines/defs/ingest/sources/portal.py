@@ -6,7 +6,7 @@ import re
 
 import pyarrow as pa
 
-from pipelines.defs.ingest.landing import numbered_lines
+from pipelines.defs.ingest.landing import non_blank
 from pipelines.defs.ingest.sources.base import SourceAdapter
 
 
@@ -17,8 +17,8 @@ class PortalAdapter(SourceAdapter):
     raw_table = "raw.portal_events"
     natural_key = "request_id"
 
-    def lines_table(self, text: str) -> tuple[pa.Table, list[tuple[int, str]]]:
-        return numbered_lines(text), []
+    def lines_table(self, lines: pa.Table) -> tuple[pa.Table, list[tuple[int, str]]]:
+        return non_blank(lines), []
 
 
 PORTAL = PortalAdapter()
