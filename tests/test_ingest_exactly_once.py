@@ -100,3 +100,30 @@ def test_unknown_feature_loads_under_its_own_name(axmeter_home):
     run(axmeter_home)
     assert query(axmeter_home, "SELECT feature, qualifying FROM staging.events WHERE event_key = 'u1'") == [
         ("portal:legal_qa", True)]
+
+
+def test_a_file_gone_when_its_day_is_reloaded_is_marked_withdrawn(axmeter_home):
+    """31 Jan has one portal file (3 events). A `_2` file of that day arrives, then the
+    original disappears before the day is loaded again: its 3 rows leave with it, its ledger
+    entry says withdrawn (0 read, 0 loaded) and every file still reconciles, so the run goes on."""
+    write_handmade_landing(axmeter_home)
+    run(axmeter_home)
+    portal = axmeter_home / "landing" / "portal"
+    (portal / "spendlogs_20260131_2.jsonl").write_text(
+        portal_event("r30", "E100001", "2026-01-31T16:30:00Z") + "\n", encoding="utf-8")
+    (portal / "spendlogs_20260131.jsonl").unlink()
+    run(axmeter_home)
+    assert query(axmeter_home, "SELECT file, request_id FROM raw.portal_events WHERE file_date = '2026-01-31'") == [
+        ("spendlogs_20260131_2.jsonl", "r30")]
+    assert query(axmeter_home, """
+        SELECT file, status, lines_read, rows_loaded, rows_duplicate, rows_quarantined, reconciles
+        FROM staging.file_reconciliation WHERE file LIKE 'spendlogs_20260131%' ORDER BY file""") == [
+        ("spendlogs_20260131.jsonl", "withdrawn", 0, 0, 0, 0, True),
+        ("spendlogs_20260131_2.jsonl", "loaded", 1, 1, 0, 0, True),
+    ]
+    # Delivered again, it is new to the planner and loads as before: 3 events plus r30.
+    write_handmade_landing(axmeter_home)
+    run(axmeter_home)
+    assert query(axmeter_home, "SELECT status, rows_loaded FROM raw.file_ledger "
+                               "WHERE file = 'spendlogs_20260131.jsonl'") == [("loaded", 3)]
+    assert query(axmeter_home, "SELECT count(*) FROM raw.portal_events WHERE file_date = '2026-01-31'") == [(4,)]

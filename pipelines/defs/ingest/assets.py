@@ -10,7 +10,7 @@ import dagster as dg
 
 from pipelines.defs.ingest.landing import LandedFile, scan_delivered
 from pipelines.defs.ingest.loader import (
-    LoadReport, clear_previous_loads, decoded_batches, load_batch, record_rejected_file,
+    LoadReport, clear_previous_loads, decoded_batches, load_batch, record_rejected_file, record_withdrawn_files,
 )
 from pipelines.defs.ingest.partitions import daily_partitions
 from pipelines.defs.ingest.sources import (
@@ -50,8 +50,9 @@ def _load(
     )
     siblings = ADAPTERS_BY_FOLDER[adapter.folder]
     placed, unplaceable = [], []
-    for landed in scan_delivered(adapter.folder, home.landing(adapter.folder), home.archive(adapter.folder),
-                                 adapter.date_of):
+    in_folder = scan_delivered(adapter.folder, home.landing(adapter.folder), home.archive(adapter.folder),
+                               adapter.date_of)
+    for landed in in_folder:
         claimed_by_sibling = any(other.claims(landed.path.name) for other in siblings if other is not adapter)
         # A file another adapter of this folder claims is its business; a file nobody claims is
         # reported once, by the folder's first adapter.
@@ -66,7 +67,13 @@ def _load(
     report = LoadReport()
     with warehouse.connect() as conn:
         conn.begin()
-        clear_previous_loads(conn, adapter, placed + [landed for landed, _ in unplaceable], window)
+        delivered = placed + [landed for landed, _ in unplaceable]
+        clear_previous_loads(conn, adapter, delivered, window)
+        # Every file of the folder counts as delivered: siblings' files are their business.
+        withdrawn = record_withdrawn_files(conn, adapter, in_folder, window, now)
+        if withdrawn:
+            context.log.warning(f"{adapter.name}: {withdrawn} file(s) of the reloaded days are no longer delivered; "
+                                "their rows were removed and their ledger entries marked withdrawn")
         done = 0
         for batch, decoded in decoded_batches(adapter, placed):
             load_batch(conn, adapter, decoded, ctx, now, report)
@@ -83,6 +90,7 @@ def _load(
     return dg.MaterializeResult(
         metadata={
             **report.as_metadata(),
+            "files_withdrawn": withdrawn,
             "dagster/row_count": dg.MetadataValue.int(total_rows),
             "quarantine_reasons": dg.MetadataValue.md(
                 "| reason | count |\n|---|---|\n" + reasons if reasons else "nothing quarantined"

@@ -218,6 +218,36 @@ def clear_previous_loads(
     )
 
 
+WITHDRAWN_REASON = ("no longer in landing/ or archive/ when its day was loaded again, so its rows were "
+                    "removed with the day; deliver it again to restore them")
+
+
+def record_withdrawn_files(
+    conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, delivered: list[LandedFile],
+    window: tuple | None, now: datetime,
+) -> int:
+    """A file in the ledger whose day (or whole table) was just cleared but that is delivered no
+    more: its rows are gone, so its entry says so (status `withdrawn`, nothing read or loaded)
+    and it still reconciles. Returns how many entries changed."""
+    names = [landed.name for landed in delivered]
+    window_filter = "" if window is None else "AND file_date >= $start AND file_date < $end"
+    params = {"source": adapter.folder, "names": names, "now": now, "reason": WITHDRAWN_REASON}
+    if window is not None:
+        params |= {"start": window[0], "end": window[1]}
+    gone = f"""source = $source AND status <> 'withdrawn' AND NOT list_contains($names::VARCHAR[], file)
+               {window_filter}"""
+    conn.execute(f"DELETE FROM raw.quarantine WHERE source = $source "
+                 f"AND file IN (SELECT file FROM raw.file_ledger WHERE {gone})",
+                 {k: v for k, v in params.items() if k not in ("now", "reason")})
+    changed = conn.execute(
+        f"""UPDATE raw.file_ledger
+            SET status = 'withdrawn', reason = $reason, last_seen = $now,
+                lines_read = 0, rows_loaded = 0, rows_quarantined = 0
+            WHERE {gone}
+            RETURNING file""", params).fetchall()
+    return len(changed)
+
+
 def record_rejected_file(
     conn: duckdb.DuckDBPyConnection, source: str, landed: LandedFile, reason: str, now: datetime
 ) -> None:

@@ -2,3 +2,4 @@
 -- the ones already loaded.
 SELECT source, file, file_date, size_bytes, delivered_at, sha256
 FROM raw.file_ledger
+WHERE status <> 'withdrawn'  -- a withdrawn file delivered again is new
