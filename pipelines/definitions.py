@@ -9,6 +9,7 @@ from pipelines.defs.jobs import PIPELINE_JOBS
 from pipelines.defs.marts.assets import mart_assets
 from pipelines.defs.ops.definitions import with_operations
 from pipelines.defs.publish.assets import publish_release
+from pipelines.defs.quality.assets import quality_data_docs
 from pipelines.defs.quality.checks import with_contract_checks
 from pipelines.defs.staging.assets import staging_assets
 from pipelines.defs.staging.checks import staging_checks
@@ -17,7 +18,7 @@ from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
 
 defs = dg.Definitions(
     assets=[*event_assets, *reference_assets, *staging_assets, *dimension_assets,
-            *mart_assets, publish_release],
+            *mart_assets, publish_release, quality_data_docs],
     asset_checks=[*staging_checks],
     jobs=PIPELINE_JOBS,
     sensors=[*landing_sensors],

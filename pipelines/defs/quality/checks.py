@@ -281,7 +281,7 @@ def build_contract_check(
     def contract_checks(
         context: dg.AssetCheckExecutionContext, home: AxmeterHome, warehouse: Warehouse,
     ) -> Iterable[dg.AssetCheckResult]:
-        from pipelines.defs.quality.validation import build_data_docs, validate_frame
+        from pipelines.defs.quality.validation import build_data_docs, data_docs_index, validate_frame
 
         now = datetime.now(timezone.utc)
         window = run_window(context) if partition_column else None
@@ -306,7 +306,9 @@ def build_contract_check(
         quality_home = home.root / "quality"
         outcomes = validate_frame(contract, table, published=published, quality_home=quality_home,
                                   partition_column=partition_column)
-        docs = build_data_docs(quality_home)
+        # Data Docs are rendered once per publish (quality/data_docs); a failure shows its page now.
+        failed = any(not o.success for o in outcomes)
+        docs = build_data_docs(quality_home, newest_only=True) if failed else data_docs_index(quality_home)
         results = contract_results(contract, outcomes, asset_key, partition_column, docs, table.num_rows) + results
         partitions = partition_labels(window, partition_column, monthly)
         with warehouse.connect() as conn:

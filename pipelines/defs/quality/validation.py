@@ -247,24 +247,49 @@ def _failing_rows(batch_definition, frame, suite, outcomes: list[RuleOutcome], i
             outcome.by_partition = counts
 
 
-def build_data_docs(quality_home: Path) -> Path | None:
-    """Render the newest validation's Data Docs page and the index into quality_home (older
-    pages stay; only the newest KEEP_RESULTS results per suite are kept). Returns index.html."""
+DOCS_INDEX = Path("gx") / "uncommitted" / "data_docs" / "local_site" / "index.html"
+DOCS_MARKER = ".data_docs_built"  # when the site was last rendered (ISO time)
+
+
+def data_docs_index(quality_home: Path) -> Path:
+    """Where the Data Docs start page is (or will be, once `build_data_docs` has run)."""
+    return quality_home / DOCS_INDEX
+
+
+def build_data_docs(quality_home: Path, *, newest_only: bool = False) -> Path | None:
+    """Render Data Docs into quality_home and return index.html: the pages of the validation
+    results stored since the last rendering, then the index (only the newest KEEP_RESULTS
+    results per suite are kept). `newest_only`: the newest result's page and the index (a check
+    that failed shows its page at once). Rendering costs ~0.5 s per call, more than a small
+    validation, so checks leave it to the `quality/data_docs` asset, once per publish."""
     context = _context(quality_home)
+    marker = quality_home / DOCS_MARKER
     with _LOCK:
         store = context.validation_results_store
         keys = store.list_keys()
         by_suite: dict[str, list] = {}
         for key in keys:
             by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
+        kept = []
         for suite_keys in by_suite.values():
             suite_keys.sort(key=lambda k: str(k.run_id.run_time))
             for old in suite_keys[:-KEEP_RESULTS]:
                 store.remove_key(old)  # its HTML page stays until the site is rebuilt; the index drops it
-        last = _LAST_RESULTS.get(str(quality_home))
-        newest = [k for k in keys if last and k.expectation_suite_identifier.name == last[0]
-                  and str(k.run_id) == str(last[1])]
-        sites = context.build_data_docs(resource_identifiers=newest or None)
+            kept += suite_keys[-KEEP_RESULTS:]
+        if newest_only:
+            last = _LAST_RESULTS.get(str(quality_home))
+            todo = [k for k in kept if last and k.expectation_suite_identifier.name == last[0]
+                    and str(k.run_id) == str(last[1])]
+        else:
+            since = (datetime.fromisoformat(marker.read_text(encoding="utf-8").strip()) if marker.exists()
+                     else datetime.min.replace(tzinfo=timezone.utc))
+            started = datetime.now(timezone.utc).isoformat()
+            todo = [k for k in kept if k.run_id.run_time >= since]
+        if not todo and data_docs_index(quality_home).exists():
+            return data_docs_index(quality_home)
+        sites = context.build_data_docs(resource_identifiers=todo or None)
+        if not newest_only:
+            marker.write_text(started, encoding="utf-8")
     for location in sites.values():
         path = Path(location.removeprefix("file://"))
         if path.exists():
