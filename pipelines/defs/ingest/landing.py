@@ -192,9 +192,3 @@ def non_blank(lines: pa.Table) -> pa.Table:
         ).to_numpy(zero_copy_only=False)
     # Filtering copies every line: skip it in the usual case of a file without blank lines.
     return lines.filter(pa.array(~blank)) if blank.any() else lines
-
-
-def numbered_lines(text: str) -> pa.Table:
-    """Non-blank lines (`text`) with their 1-based line numbers (`line`) of decoded text."""
-    lines, _ = decode_lines(text.encode("utf-8"))
-    return non_blank(lines)
