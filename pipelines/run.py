@@ -13,6 +13,7 @@ from datetime import date
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from pipelines.defs.ingest.assets import REFERENCE_KEYS_BY_FOLDER
 from pipelines.defs.ingest.landing import scan_delivered
 from pipelines.defs.ingest.sources import ONAI, PORTAL
 from pipelines.defs.marts import incremental
@@ -93,18 +94,21 @@ def definitions_job(job_name: str) -> dg.JobDefinition:
 
 def execute(
     defs: dg.Definitions, instance: dg.DagsterInstance, job_name: str, tags: dict[str, str] | None = None,
-    parallel: int | None = None, run_config: dict | None = None,
+    parallel: int | None = None, run_config: dict | None = None, asset_selection: list[dg.AssetKey] | None = None,
 ):
-    """One Dagster run of a job: in process, or with the multiprocess executor when `parallel`
-    is set (then the job comes from pipelines.definitions, rebuilt in every step process)."""
+    """One Dagster run of a job (or of `asset_selection`, some of its assets, with their checks):
+    in process, or with the multiprocess executor when `parallel` is set (then the job comes
+    from pipelines.definitions, rebuilt in every step process)."""
     tags = {**CLI_TAGS, **(tags or {})}
     if not parallel:
         return defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, tags=tags, raise_on_error=False, run_config={**QUIET_CONSOLE, **(run_config or {})}
+            instance=instance, tags=tags, raise_on_error=False, run_config={**QUIET_CONSOLE, **(run_config or {})},
+            asset_selection=asset_selection,
         )
     job = dg.build_reconstructable_job("pipelines.run", "definitions_job", reconstructable_args=(job_name,))
     return dg.execute_job(job, instance=instance, tags=tags, raise_on_error=False,
-                          run_config={**multiprocess_run_config(parallel), **(run_config or {})})
+                          run_config={**multiprocess_run_config(parallel), **(run_config or {})},
+                          asset_selection=asset_selection)
 
 
 def run_step(
@@ -117,11 +121,12 @@ def run_step(
     say: Callable[[str], None] = print,
     parallel: int | None = None,
     run_config: dict | None = None,
+    asset_selection: list[dg.AssetKey] | None = None,
 ):
     """Run a job and return its result; stop with what went wrong when a step fails or a blocking
     check does not pass."""
     started = time.perf_counter()
-    result = execute(defs, instance, job_name, tags, parallel, run_config)
+    result = execute(defs, instance, job_name, tags, parallel, run_config, asset_selection)
     if not result.success:
         failures = [
             f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
@@ -159,9 +164,10 @@ def run_pipeline(
     `full` rebuilds every month of the monthly marts (ingestion still skips unchanged days)."""
     summary = RunSummary()
 
-    def step(name: str, job_name: str, tags: dict[str, str] | None = None) -> None:
+    def step(name: str, job_name: str, tags: dict[str, str] | None = None,
+             asset_selection: list[dg.AssetKey] | None = None) -> None:
         say(f"[{len(summary.steps) + 1}] {name} ...")
-        run_step(defs, instance, summary, name, job_name, tags, say)
+        run_step(defs, instance, summary, name, job_name, tags, say, asset_selection=asset_selection)
 
     days = landed_event_days(home)
     if days is None:
@@ -174,15 +180,24 @@ def run_pipeline(
     # Only the days whose files are new, changed or gone are reloaded (pipelines/defs/marts/incremental.py).
     with Warehouse(home=str(home.root)).connect() as conn:
         plan = incremental.plan_before_ingest(conn, home, last_day)
+        unchanged_folders = incremental.unchanged_reference_folders(conn, home)
     if full:
         plan.first_run = True
+        unchanged_folders = set()
     ranges = incremental.day_ranges(plan.changed_days, max_ranges=1 if plan.first_run else 3)
     for first_day, end_day in ranges:
         step(f"ingest portal and OnAI files, {first_day} .. {end_day}", "ingest_events",
              _range_tags(first_day.isoformat(), end_day.isoformat()))
     if not plan.changed_days:
         say("      no new or changed portal or OnAI file: nothing to ingest")
-    step("load HR, training, pioneer, survey and closure files; refresh staging", "refresh_snapshots_and_staging")
+    refresh = defs.resolve_job_def("refresh_snapshots_and_staging")
+    skipped = {key for folder in unchanged_folders for key in REFERENCE_KEYS_BY_FOLDER.get(folder, [])}
+    selection = None
+    if skipped:
+        selection = sorted(refresh.asset_layer.executable_asset_keys - skipped)
+        say(f"      unchanged since the last load, not reloaded: {', '.join(sorted(unchanged_folders))}")
+    step("load HR, training, pioneer, survey and closure files; refresh staging", "refresh_snapshots_and_staging",
+         asset_selection=selection)
 
     with Warehouse(home=str(home.root)).connect() as conn:
         first_month, last_month = conn.execute(

@@ -527,8 +527,13 @@ def test_a_new_day_rebuilds_only_its_month(incremental_home):
     # E2003 (B110's own member, never active) on 05-21: May's workdays grow to 13.
     (incremental_home / "landing" / "portal" / "spendlogs_20260521.jsonl").write_text(
         portal("new1", "E2003", "05-21") + "\n", encoding="utf-8")
+    hr_seen = query(incremental_home, "SELECT max(last_seen) FROM raw.file_ledger WHERE source = 'hr'").item()
     lines = rerun(incremental_home)
     assert any("ingest portal and OnAI files, 2026-05-21 .. 2026-05-21" in line for line in lines), lines
+    # No HR file changed: the HR snapshots are not loaded again (their ledger entries untouched).
+    [skipped] = [line for line in lines if "unchanged since the last load, not reloaded:" in line]
+    assert "hr" in skipped.split(": ", 1)[1].split(", "), skipped
+    assert query(incremental_home, "SELECT max(last_seen) FROM raw.file_ledger WHERE source = 'hr'").item() == hr_seen
     assert any("compute monthly marts, 2026-05 .. 2026-05" in line for line in lines), lines
     after = builds(incremental_home)
     assert (after[MAR], after[APR]) == (before[MAR], before[APR]) and after[MAY] > before[MAY]

@@ -130,7 +130,9 @@ raw_portal_events = build_raw_asset(PORTAL, partitioned=True)
 raw_onai_events = build_raw_asset(ONAI, partitioned=True)
 event_assets = [raw_portal_events, raw_onai_events]
 # Small files, reloaded whole on every run: HR snapshots, training, pioneers, survey, closures.
-reference_assets = [
-    build_raw_asset(adapter, partitioned=False)
-    for adapter in (HR_ROSTER, HR_ORG_UNITS, TRAINING, PIONEERS, SURVEY, CLOSURES)
-]
+REFERENCE_ADAPTERS = (HR_ROSTER, HR_ORG_UNITS, TRAINING, PIONEERS, SURVEY, CLOSURES)
+reference_assets = [build_raw_asset(adapter, partitioned=False) for adapter in REFERENCE_ADAPTERS]
+# Which raw assets a landing folder feeds: `axmeter run` leaves out a folder whose files did not change.
+REFERENCE_KEYS_BY_FOLDER: dict[str, list[dg.AssetKey]] = {}
+for _adapter, _asset in zip(REFERENCE_ADAPTERS, reference_assets):
+    REFERENCE_KEYS_BY_FOLDER.setdefault(_adapter.folder, []).append(_asset.key)

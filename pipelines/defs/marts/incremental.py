@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.defs.ingest import landing as landing_files
-from pipelines.defs.ingest.sources import ONAI, PORTAL
+from pipelines.defs.ingest.sources import ADAPTERS_BY_FOLDER, ONAI, PORTAL
 from pipelines.defs.marts.build import stale_months
 from pipelines.resources import AxmeterHome
 from pipelines.settings import data_start
@@ -82,6 +82,29 @@ def changed_event_days(conn: duckdb.DuckDBPyConnection, home: AxmeterHome, last_
                     continue
             days.add(landed.file_date)
     return sorted(days), not known
+
+
+def unchanged_reference_folders(conn: duckdb.DuckDBPyConnection, home: AxmeterHome) -> set[str]:
+    """Reference folders (HR, training, pioneers, survey, closures) whose delivered files are
+    exactly the ones the ledger loaded: the same names, sizes and modification times, none of
+    them quarantined (a quarantined file is retried: a future date may have come). Their raw
+    tables, reloaded whole otherwise, need no reload."""
+    ledger: dict[str, dict[str, tuple]] = {}
+    for source, file, size, delivered_at, status in conn.execute(_query("reference_ledger")).fetchall():
+        ledger.setdefault(source, {})[file] = (size, delivered_at, status)
+    unchanged = set()
+    event_folders = {adapter.folder for adapter in EVENT_ADAPTERS}
+    for folder, adapters in ADAPTERS_BY_FOLDER.items():
+        known = ledger.get(folder)
+        if folder in event_folders or not known:
+            continue
+        delivered = landing_files.scan_delivered(folder, home.landing(folder), home.archive(folder),
+                                                 adapters[0].date_of)
+        current = {landed.name: (landed.size_bytes, landed.delivered_at) for landed in delivered}
+        if current.keys() == known.keys() and all(
+                known[name] == (*current[name], "loaded") for name in current):
+            unchanged.add(folder)
+    return unchanged
 
 
 def day_ranges(days: list[date], max_ranges: int = 3) -> list[tuple[date, date]]:
