@@ -135,3 +135,55 @@ def test_freshness_against_the_contract_sla():
     stale = freshness_result(conn, contract, "raw.hr_roster", key, datetime(2026, 4, 20, tzinfo=timezone.utc))
     assert fresh.passed and not stale.passed and stale.severity == dg.AssetCheckSeverity.WARN
     assert "50.0 days old; the contract allows 45 days" in stale.description
+
+
+def test_a_large_event_window_is_validated_in_slices_of_whole_days():
+    """Three days of portal rows (n, n and 2; a bad prompt_tokens on day 2, a bad
+    completion_tokens on day 3), validated whole and in slices of at most n + 1 rows: no two
+    neighbouring days fit in one slice, so three slices, and the merged outcome of every rule
+    is the whole table's."""
+    from pipelines.defs.quality.checks import day_slices, merge_outcomes, sliceable
+    from pipelines.defs.quality.validation import validate_frame
+    from tests.test_contracts import valid_table
+
+    contract = CONTRACTS["portal"]
+    assert sliceable(contract, "file_date") and not sliceable(CONTRACTS["unit_monthly"], "month")
+    one_day = valid_table("portal")
+    assert one_day.num_rows >= 2
+    with duckdb.connect() as conn:
+        conn.execute("SET TimeZone = 'UTC'")
+        conn.register("one_day", one_day)
+        conn.execute("CREATE SCHEMA raw")
+        conn.execute("""
+            CREATE TABLE raw.portal_events AS
+            SELECT * EXCLUDE (n, day) REPLACE (
+                              d.day AS file_date, 'spendlogs_' || strftime(d.day, '%Y%m%d') || '.jsonl' AS file, n AS line,
+                              CASE WHEN d.day = DATE '2026-01-06' AND n = 1 THEN -5
+                                   ELSE prompt_tokens END AS prompt_tokens,
+                              CASE WHEN d.day = DATE '2026-01-07' AND n = 2 THEN -1
+                                   ELSE prompt_tokens END AS completion_tokens)
+            FROM (SELECT *, row_number() OVER (ORDER BY file, line) AS n FROM one_day) AS rows
+            CROSS JOIN (SELECT unnest([DATE '2026-01-05', DATE '2026-01-06', DATE '2026-01-07']) AS day) AS d
+            WHERE n <= 2 OR d.day < DATE '2026-01-07'""")
+        counts = conn.execute("SELECT file_date, count(*) FROM raw.portal_events GROUP BY 1 ORDER BY 1").fetchall()
+        window = (date(2026, 1, 5), date(2026, 1, 7))
+        slices = day_slices(conn, "raw.portal_events", "file_date", window, rows=one_day.num_rows + 1)
+        whole = conn.sql("SELECT * FROM raw.portal_events").to_arrow_table()
+        parts = [conn.sql("SELECT * FROM raw.portal_events WHERE file_date BETWEEN $a AND $b",
+                          params={"a": first, "b": last}).to_arrow_table() for first, last in slices]
+    n = one_day.num_rows
+    assert counts == [(date(2026, 1, 5), n), (date(2026, 1, 6), n), (date(2026, 1, 7), 2)]
+    # Each day alone fits (n <= n + 1) but no two neighbours do (n + n > n + 1, n + 2 > n + 1).
+    assert slices == [(date(2026, 1, 5), date(2026, 1, 5)), (date(2026, 1, 6), date(2026, 1, 6)),
+                      (date(2026, 1, 7), date(2026, 1, 7))]
+    reference = {o.rule.id: o for o in validate_frame(contract, whole, partition_column="file_date")}
+    merged = {o.rule.id: o for o in merge_outcomes(
+        [validate_frame(contract, part, partition_column="file_date") for part in parts])}
+    assert merged.keys() == reference.keys()
+    for rule_id, outcome in reference.items():
+        got = merged[rule_id]
+        assert (got.success, got.unexpected_count, got.element_count) == (
+            outcome.success, outcome.unexpected_count, outcome.element_count), rule_id
+    failed = {rule_id: o.by_partition for rule_id, o in merged.items() if not o.success}
+    assert failed == {"prompt_tokens.range": {"2026-01-06": 1}, "completion_tokens.range": {"2026-01-07": 1}}
+    assert merged["prompt_tokens.range"].unexpected_count == 1 and merged["prompt_tokens.range"].element_count == 2 * n + 2

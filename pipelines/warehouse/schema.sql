@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS raw.file_ledger (
     delivered_at      TIMESTAMPTZ NOT NULL,  -- the file's modification time in landing
     first_seen        TIMESTAMPTZ NOT NULL,
     last_seen         TIMESTAMPTZ NOT NULL,
-    status            VARCHAR NOT NULL,      -- loaded | quarantined | withdrawn (gone when its day was reloaded)
+    status            VARCHAR NOT NULL,      -- loaded | quarantined | withdrawn (gone when its day was reloaded) | pending (being loaded)
     reason            VARCHAR,               -- why a whole file was quarantined
     encoding          VARCHAR,               -- detected text encoding
     lines_read        BIGINT NOT NULL,       -- non-blank data lines

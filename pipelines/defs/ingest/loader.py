@@ -248,6 +248,20 @@ def record_withdrawn_files(
     return len(changed)
 
 
+def mark_pending(conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, files: list[LandedFile],
+                 now: datetime) -> None:
+    """The ledger entries of files about to be loaded again: `pending`, nothing loaded yet (their
+    rows were just cleared), until their batch commits and records them `loaded`. The planner
+    treats a pending file as new, so a run that stopped half-way is completed by the next."""
+    conn.execute(
+        """UPDATE raw.file_ledger
+           SET status = 'pending', reason = 'being loaded again', last_seen = $now,
+               lines_read = 0, rows_loaded = 0, rows_quarantined = 0
+           WHERE source = $source AND list_contains($names::VARCHAR[], file)""",
+        {"source": adapter.folder, "names": [landed.name for landed in files], "now": now},
+    )
+
+
 def record_rejected_file(
     conn: duckdb.DuckDBPyConnection, source: str, landed: LandedFile, reason: str, now: datetime
 ) -> None:

@@ -2,4 +2,5 @@
 -- the ones already loaded.
 SELECT source, file, file_date, size_bytes, delivered_at, sha256
 FROM raw.file_ledger
-WHERE status <> 'withdrawn'  -- a withdrawn file delivered again is new
+-- A withdrawn file delivered again is new; so is one that a stopped run left pending.
+WHERE status NOT IN ('withdrawn', 'pending')
