@@ -16,6 +16,8 @@ import duckdb
 from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 
+from pipelines.settings import duckdb_memory_limit
+
 SCHEMA_SQL = Path(__file__).parent / "warehouse" / "schema.sql"
 # Each source adapter's raw table (pipelines/defs/ingest/sources/): adding a source adds a file.
 RAW_TABLE_SQL = Path(__file__).parent / "defs" / "ingest" / "sql"
@@ -58,7 +60,7 @@ class Warehouse(ConfigurableResource):
         path = AxmeterHome(home=self.home).warehouse_path
         path.parent.mkdir(parents=True, exist_ok=True)
         # DuckDBResource retries with backoff when another process holds the file lock.
-        resource = DuckDBResource(database=str(path))
+        resource = DuckDBResource(database=str(path), connection_config={"memory_limit": duckdb_memory_limit()})
         with resource.get_connection() as conn:
             # Set after connecting: ICU (time zones) is built in but loads on first use.
             conn.execute("SET TimeZone = 'UTC'")

@@ -71,6 +71,13 @@ def archive_retention_days() -> int | None:
     return days
 
 
+def duckdb_memory_limit() -> str:
+    """How much memory the warehouse's DuckDB may use before it spills to disk
+    (AXMETER_DUCKDB_MEMORY_LIMIT, DuckDB's own syntax: "1GB", "512MB"). DuckDB's default is 80 %
+    of the machine; a bound keeps the pipeline's footprint flat as the data grows."""
+    return os.environ.get("AXMETER_DUCKDB_MEMORY_LIMIT", "1GB").strip() or "1GB"
+
+
 def data_start() -> date:
     """The configured start of data collection: partitions begin here and older events are
     quarantined. Read at definitions load because Dagster partitions are static."""
