@@ -35,7 +35,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 OUT = BENCH_DIR / "out"
 RESULTS_MD = BENCH_DIR / "results.md"
-CODE_PATHS = ("pipelines", "dashboards")  # what a snapshot of the code under test holds
+CODE_PATHS = ("pipelines", "dashboards", "data_contracts")  # what a snapshot of the code under test holds
 
 # A synthetic ministry only ever gets this key; never use it for real data.
 BENCH_KEY = "axmeter-bench-only-pseudonym-key-6f1d2c"

@@ -164,6 +164,12 @@ def phase_full(args) -> dict:
         wall = time.perf_counter() - started
         cpu = cpu_now() - cpu0
         runs = dagster_runs(instance, since=created - 1)
+        checks = sum(len(instance.all_logs(r.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION))
+                     for r in instance.get_runs())  # a fresh instance per measured run
+    # "The whole pipeline (ingest, validate, marts, publish)": a run that validated nothing
+    # (e.g. a snapshot without data_contracts/) would flatter the pipeline.
+    if checks == 0:
+        raise RuntimeError("the full run evaluated no asset check: is data_contracts/ in the code under test?")
     steps = [{"name": name, "seconds": seconds} for name, seconds in summary.steps]
     if len(runs) == len(steps):  # run_pipeline launches one Dagster run per step, in order
         for step, dagster_run in zip(steps, runs):
@@ -171,6 +177,7 @@ def phase_full(args) -> dict:
             step["stage"] = STAGE_OF_JOB.get(dagster_run["job"], dagster_run["job"])
     return {"seconds": summary.seconds, "wall_seconds": wall, "cpu_seconds": cpu,
             "import_seconds": import_seconds, "steps": steps, "stages": stage_times(steps),
+            "check_evaluations": checks,
             **warehouse_counts(run), "rss_after_run_mb": usage()[1]}
 
 

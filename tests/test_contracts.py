@@ -333,3 +333,11 @@ def test_breaking_one_value_fails_exactly_that_rule(name, rule_id):
     assert list(failed) == [expected] and rule_id in failed[expected].description
     assert failed[expected].severity == (dg.AssetCheckSeverity.ERROR if expected == "contract" and contract.enforced
                                          else dg.AssetCheckSeverity.WARN)
+
+
+def test_without_its_contracts_the_pipeline_refuses_to_run_unvalidated(tmp_path, monkeypatch):
+    import pipelines.defs.quality.contracts as contracts
+
+    monkeypatch.setattr(contracts, "CONTRACTS_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match="no data contracts in .*restore data_contracts"):
+        contracts.contract_files()

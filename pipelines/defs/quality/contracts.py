@@ -319,7 +319,13 @@ def parse_contract(name: str, doc: dict) -> Contract:
 
 
 def contract_files() -> list[Path]:
-    return sorted(CONTRACTS_DIR.glob("*.yaml"))
+    files = sorted(CONTRACTS_DIR.glob("*.yaml"))
+    if not files:
+        # Without its contracts the pipeline would run unvalidated: refuse instead.
+        raise FileNotFoundError(
+            f"no data contracts in {CONTRACTS_DIR}: axmeter runs from its source tree (or a copy "
+            "holding pipelines/ and data_contracts/ side by side); restore data_contracts/*.yaml")
+    return files
 
 
 @cache
