@@ -70,3 +70,20 @@ def test_reference_folders_request_their_assets_whole(landed):
     assert tick("hr_landing_sensor", landed, cursor)[0].run_requests == []
     empty, _ = tick("survey_landing_sensor", landed)
     assert empty.run_requests == []
+
+
+def test_a_file_withdrawn_and_delivered_again_reopens_its_day(landed):
+    """31 Jan's file goes (its day is loaded again without it meanwhile), then comes back with
+    the same bytes: the day must be loaded again, so the request may not reuse the first key."""
+    first, cursor = tick("portal_landing_sensor", landed)
+    keys = {r.partition_key: r.run_key for r in first.run_requests}
+    path = landed / "landing" / "portal" / "spendlogs_20260131.jsonl"
+    data, stat = path.read_bytes(), path.stat()
+    path.unlink()
+    gone, cursor = tick("portal_landing_sensor", landed, cursor)
+    assert gone.run_requests == []  # a file gone is not a change by itself
+    path.write_bytes(data)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # delivered again, later
+    back, _ = tick("portal_landing_sensor", landed, cursor)
+    assert [r.partition_key for r in back.run_requests] == ["2026-01-31"]
+    assert back.run_requests[0].run_key != keys["2026-01-31"]

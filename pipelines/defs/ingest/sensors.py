@@ -42,9 +42,15 @@ def _fingerprints(files: list[LandedFile], seen: dict[str, list]) -> dict[str, l
 
 
 def _content_key(prefix: str, fingerprints: dict[str, list], names: list[str]) -> str:
+    """The same files (name, size, modification time, sha256) give the same key, so a sensor
+    whose cursor was lost requests nothing twice. The time is in the key because a file can be
+    withdrawn and delivered again: its day was loaded without it in between, and the earlier
+    key must not suppress the reload (identical re-deliveries never get here: the cursor's
+    sha256 comparison finds nothing changed)."""
     digest = hashlib.sha256()
     for name in sorted(names):
-        digest.update(f"{name}\0{fingerprints[name][2]}\n".encode())
+        size, mtime_ns, sha256 = fingerprints[name]
+        digest.update(f"{name}\0{size}\0{mtime_ns}\0{sha256}\n".encode())
     return f"{prefix}:{digest.hexdigest()[:16]}"
 
 
