@@ -109,7 +109,7 @@ def build_suite(contract: Contract, *, published: bool = True, severity: str | N
     columns that only the publish step adds). `only`: just these rule ids."""
     gx = _gx()
     physical = dict(contract.columns)
-    suite = gx.ExpectationSuite(name=contract.suite_name + ("" if published else "_pre_publish"))
+    expectations = []
     for rule in contract.rules_for(published=published, kinds=("gx",)):
         if (severity and rule.severity != severity) or (only is not None and rule.id not in only):
             continue
@@ -119,8 +119,11 @@ def build_suite(contract: Contract, *, published: bool = True, severity: str | N
         expectation = _expectation_class(gx, rule.expectation)(
             **kwargs, meta={"rule": rule.id, "severity": rule.severity, "contract": contract.id}
         )
-        suite.add_expectation(expectation)
-    return suite
+        expectations.append(expectation)
+    # All at once: a suite whose name the file store already knows writes itself back to the
+    # store on every add_expectation (quadratic; ~0.6 s for a mart's 35 rules).
+    return gx.ExpectationSuite(name=contract.suite_name + ("" if published else "_pre_publish"),
+                               expectations=expectations)
 
 
 def check_types(contract: Contract, schema: pa.Schema, *, published: bool = True) -> list[RuleOutcome]:
