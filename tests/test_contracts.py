@@ -341,3 +341,20 @@ def test_without_its_contracts_the_pipeline_refuses_to_run_unvalidated(tmp_path,
     monkeypatch.setattr(contracts, "CONTRACTS_DIR", tmp_path)
     with pytest.raises(FileNotFoundError, match="no data contracts in .*restore data_contracts"):
         contracts.contract_files()
+
+
+def test_the_stored_suite_is_rewritten_only_when_its_rules_change(tmp_path):
+    from pipelines.defs.quality import validation
+
+    contract, table = CONTRACTS["pioneers"], valid_table("pioneers")
+    home = tmp_path / "quality"
+    validation.validate_frame(contract, table, quality_home=home)
+    suite_file = next((home / "gx" / "expectations").glob("*.json"))
+    written = suite_file.stat().st_mtime_ns
+    rules = len(validation._context(home).suites.get(contract.suite_name).expectations)
+    validation.validate_frame(contract, table, quality_home=home)
+    assert suite_file.stat().st_mtime_ns == written  # same rules: reused, not written again
+    [one] = [r.id for r in contract.rules_for(kinds=("gx",))][:1]
+    outcomes = validation.validate_frame(contract, table, quality_home=home, only={one})
+    assert [o.rule.id for o in outcomes if o.rule.kind == "gx"] == [one]
+    assert len(validation._context(home).suites.get(contract.suite_name).expectations) == 1 < rules
