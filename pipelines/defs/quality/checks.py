@@ -24,6 +24,8 @@ import dagster as dg
 import pyarrow as pa
 
 from pipelines.defs.quality.contracts import IDENTIFIER, TABLE, Contract, Rule, load_contracts
+# validation.py imports Great Expectations only inside its functions: safe at definitions load.
+from pipelines.defs.quality.validation import SAMPLE_KEYS, RuleOutcome
 from pipelines.resources import AxmeterHome, Warehouse
 from pipelines.settings import WAREHOUSE_POOL, data_start
 
@@ -131,7 +133,7 @@ def day_slices(conn, source: str, column: str, window: tuple[date, date], rows: 
     return [(first, last) for first, last, _ in slices] or [window]
 
 
-def merge_outcomes(parts: list[list]) -> list:
+def merge_outcomes(parts: list[list[RuleOutcome]]) -> list[RuleOutcome]:
     """One outcome per rule from the outcomes of several slices (same rules, same order)."""
     if len(parts) == 1:
         return parts[0]
@@ -145,13 +147,13 @@ def merge_outcomes(parts: list[list]) -> list:
         for o in outcomes:
             for key, n in o.by_partition.items():
                 by_partition[key] = by_partition.get(key, 0) + n
-        merged.append(type(first)(
+        merged.append(RuleOutcome(
             first.rule, not failed,
             element_count=sum(totals) if totals else None,
             unexpected_count=sum(counts) if counts else None,
             observed_value=(failed[0] if failed else outcomes[-1]).observed_value,
             error=next((o.error for o in failed if o.error), None),
-            sample_keys=[k for o in failed for k in o.sample_keys][:20],
+            sample_keys=[k for o in failed for k in o.sample_keys][:SAMPLE_KEYS],
             by_partition=by_partition,
         ))
     return merged
