@@ -46,6 +46,9 @@ def ensure_dagster_home(home: Path) -> Path:
     if not config.exists():
         config.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(dagster_home)
+    from pipelines.settings import plan_partition_ranges_as_one_event
+
+    plan_partition_ranges_as_one_event()
     return dagster_home
 
 

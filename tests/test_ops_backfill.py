@@ -85,6 +85,17 @@ def test_backfill_of_30_days_with_the_multiprocess_executor_takes_turns_at_the_w
         for key in (["raw", "portal_events"], ["raw", "onai_events"]):
             materialized = instance.get_materialized_partitions(dg.AssetKey(key))
             assert {f"2026-03-{day:02d}" for day in range(1, 31)} <= materialized
+        # One "materialization planned" event per asset for the 30-day range, not one per day
+        # (settings.PLANNED_EVENTS_ENV), naming all 30 days; still one materialization per day.
+        planned = instance.get_records_for_run(
+            result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED).records
+        assert sorted(r.asset_key.to_user_string() for r in planned) == ["raw/onai_events", "raw/portal_events"]
+        for record in planned:
+            data = record.event_log_entry.dagster_event.event_specific_data
+            assert data.partition is None and len(data.partitions_subset.get_partition_keys()) == 30
+        materialized = instance.get_records_for_run(
+            result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+        assert len(materialized) == 60
         runs = list(reversed(instance.get_runs()))  # the backfill, then the runs of `axmeter run`
         assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS] * len(runs)
 
