@@ -41,7 +41,7 @@ bench: install
 dev: install
 	mkdir -p $(AXMETER_HOME)/dagster
 	test -f $(AXMETER_HOME)/dagster/dagster.yaml || $(BIN)/python -c "from pipelines.cli import ensure_dagster_home, home_path; ensure_dagster_home(home_path())"
-	DAGSTER_HOME=$(AXMETER_HOME)/dagster DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=true \
+	DAGSTER_HOME=$(AXMETER_HOME)/dagster DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=true DAGSTER_EVENT_BATCH_SIZE=1000 \
 	AXMETER_PSEUDONYM_KEY="$${AXMETER_PSEUDONYM_KEY:-$$(cat $(AXMETER_HOME)/.pseudonym_key 2>/dev/null)}" \
 	$(BIN)/dagster dev -w workspace.yaml
 

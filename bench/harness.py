@@ -39,7 +39,6 @@ CODE_PATHS = ("pipelines", "dashboards", "data_contracts")  # what a snapshot of
 
 # A synthetic ministry only ever gets this key; never use it for real data.
 BENCH_KEY = "axmeter-bench-only-pseudonym-key-6f1d2c"
-DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 
 # The period ends on a Friday, which the one-day incremental run lands after the full run.
 PERIOD = (date(2026, 1, 1), date(2026, 10, 30))
@@ -212,7 +211,7 @@ def prepare_run(label: str, sample_home: Path, hold_back: date | None) -> Path:
     run = OUT / "runs" / label
     shutil.rmtree(run, ignore_errors=True)
     (run / "dagster").mkdir(parents=True)
-    (run / "dagster" / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    # dagster.yaml: the worker writes the one `axmeter run` writes (pipelines.cli).
     source_root = sample_home / "landing"
     for path in sorted(source_root.rglob("*")):
         if not path.is_file():

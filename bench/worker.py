@@ -142,9 +142,11 @@ def warehouse_counts(home: Path) -> dict:
 def _import_pipeline():
     import dagster as dg
 
+    from pipelines.cli import ensure_dagster_home
     from pipelines.definitions import defs
     from pipelines.resources import AxmeterHome
     from pipelines.run import QUIET_CONSOLE, run_pipeline
+    ensure_dagster_home(Path(os.environ["AXMETER_HOME"]))  # the instance `axmeter run` creates (dagster.yaml)
     return dg, defs, AxmeterHome, run_pipeline, QUIET_CONSOLE
 
 

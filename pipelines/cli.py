@@ -4,6 +4,7 @@ backfill, archive, maintenance, doctor."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import subprocess
@@ -23,6 +24,14 @@ concurrency:
   pools:
     default_limit: 1
     granularity: op
+# Dagster's SQLite storage in this folder; its event log writes a step's materializations of
+# many days in one go (pipelines/defs/ops/storage.py).
+storage:
+  custom:
+    module: pipelines.defs.ops.storage
+    class: AxmeterSqliteStorage
+    config:
+      base_dir: {base_dir}
 telemetry:
   enabled: false
 """
@@ -38,17 +47,21 @@ def home_path() -> Path:
     return home
 
 
+def local_dagster_yaml(dagster_home: Path) -> str:
+    return DAGSTER_YAML.replace("{base_dir}", json.dumps(str(dagster_home)))  # a JSON string is YAML
+
+
 def ensure_dagster_home(home: Path) -> Path:
     """Use $DAGSTER_HOME if set, else an instance under the axmeter home (SQLite storage)."""
     dagster_home = Path(os.environ.get("DAGSTER_HOME") or home / "dagster").resolve()
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+        config.write_text(local_dagster_yaml(dagster_home), encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(dagster_home)
-    from pipelines.settings import plan_partition_ranges_as_one_event
+    from pipelines.settings import configure_dagster_events
 
-    plan_partition_ranges_as_one_event()
+    configure_dagster_events()
     return dagster_home
 
 

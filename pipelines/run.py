@@ -20,7 +20,7 @@ from pipelines.defs.marts import incremental
 from pipelines.defs.marts.assets import MONTHLY_MARTS
 from pipelines.defs.ops.windows import affected_months
 from pipelines.resources import AxmeterHome, Warehouse
-from pipelines.settings import LAUNCHED_BY_TAG, data_start, plan_partition_ranges_as_one_event
+from pipelines.settings import LAUNCHED_BY_TAG, data_start, configure_dagster_events
 
 
 # Progress lines (INFO) on the console; Dagster's DEBUG event stream stays in the run's logs.
@@ -100,7 +100,7 @@ def execute(
     in process, or with the multiprocess executor when `parallel` is set (then the job comes
     from pipelines.definitions, rebuilt in every step process)."""
     tags = {**CLI_TAGS, **(tags or {})}
-    plan_partition_ranges_as_one_event()
+    configure_dagster_events()
     if not parallel:
         return defs.resolve_job_def(job_name).execute_in_process(
             instance=instance, tags=tags, raise_on_error=False, run_config={**QUIET_CONSOLE, **(run_config or {})},

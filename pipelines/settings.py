@@ -31,17 +31,24 @@ RETRY_POLICY = dg.RetryPolicy(
 
 OWNERS = ["team:data-engineering"]
 
-# Dagster's opt-in (dagster PR #29288): a run over a partition range (a single-run backfill, as
-# every load of many days is) logs one ASSET_MATERIALIZATION_PLANNED event per asset instead of
-# one per partition. On SQLite a first load over ~300 days wrote 604 of them, about 7 s of an
-# 18 s ingest job. The price: the days of a *failed* range run show as missing, not failed, in
-# the UI's partition view; the run itself still fails and alerts. Set it to false to keep the
-# per-day events. Processes that create runs need it: `axmeter`, `make dev` and the services.
+# Two of Dagster's switches for a run over a partition range (a single-run backfill, as every
+# load of many days is). Processes that create or execute runs need them: `axmeter` sets them,
+# `make dev` too; set them for the webserver and daemon services (README, configuration).
+# - PLANNED_EVENTS_ENV (dagster PR #29288): one ASSET_MATERIALIZATION_PLANNED event per asset
+#   instead of one per partition. On SQLite a first load over ~300 days wrote 604 of them, about
+#   7 s of an 18 s ingest job. The price: the days of a *failed* range run show as missing, not
+#   failed, in the UI's partition view; the run itself still fails and alerts. "false" restores
+#   the per-day events.
+# - EVENT_BATCH_ENV: a step's materializations of many partitions are handed to the event log
+#   as one batch of up to this many events, which PostgreSQL and axmeter's SQLite storage
+#   (pipelines/defs/ops/storage.py) write in one statement. "0" writes them one by one.
 PLANNED_EVENTS_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
+EVENT_BATCH_ENV = "DAGSTER_EVENT_BATCH_SIZE"
 
 
-def plan_partition_ranges_as_one_event() -> None:
+def configure_dagster_events() -> None:
     os.environ.setdefault(PLANNED_EVENTS_ENV, "true")
+    os.environ.setdefault(EVENT_BATCH_ENV, "1000")
 
 
 # Runs the `axmeter` command starts carry this tag: the `refresh_after_ingest` sensor leaves

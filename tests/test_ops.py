@@ -107,6 +107,71 @@ def test_local_instance_limits_the_warehouse_pool_to_one(monkeypatch):
     scratch.cleanup()
 
 
+RANGE_DAYS = dg.DailyPartitionsDefinition(start_date="2026-03-01", end_date="2026-03-06")
+
+
+@dg.asset(partitions_def=RANGE_DAYS, backfill_policy=dg.BackfillPolicy.single_run(), code_version="v7")
+def five_days(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"days": len(context.partition_keys)})
+
+
+def _materializations_of_a_range_run(instance: dg.DagsterInstance) -> dict:
+    job = dg.Definitions(assets=[five_days]).resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(instance=instance, tags={START: "2026-03-01", END: "2026-03-05"})
+    assert result.success
+    key = five_days.key
+    records = instance.fetch_materializations(key, limit=100, ascending=True).records
+    storage = instance.event_log_storage
+    return {
+        "partitions": [r.partition_key for r in records],
+        "ids_ascending": [r.storage_id for r in records] == sorted(r.storage_id for r in records),
+        "materialized": sorted(instance.get_materialized_partitions(key)),
+        "latest": instance.get_latest_materialization_event(key).dagster_event.partition,
+        "asset_record": instance.get_asset_records([key])[0].asset_entry.last_materialization_record.partition_key,
+        "tags": [storage.get_event_tags_for_asset(key, filter_event_id=r.storage_id) for r in records],
+        "run_events": [e.dagster_event.partition for e in instance.all_logs(
+            result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)],
+    }
+
+
+def test_local_instance_writes_a_range_runs_materializations_in_one_batch(monkeypatch):
+    """The dagster.yaml axmeter writes selects its SQLite storage (pipelines/defs/ops/storage.py),
+    which stores the five materializations of a five-day run in one batch (no single-event
+    write) and leaves the instance exactly as Dagster's own SQLite storage does."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    from pipelines.defs.ops.storage import BatchingSqliteEventLogStorage
+
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "1000")
+    single_writes = []
+    original = SqliteEventLogStorage.store_event
+
+    def store_event(self, event):
+        if event.dagster_event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            single_writes.append((type(self).__name__, event.dagster_event.partition))
+        return original(self, event)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "store_event", store_event)
+    scratch = tempfile.TemporaryDirectory(dir=SCRATCH)
+    monkeypatch.setenv("DAGSTER_HOME", str(Path(scratch.name) / "dagster"))
+    dagster_home = cli.ensure_dagster_home(Path(scratch.name))
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        assert isinstance(instance.event_log_storage, BatchingSqliteEventLogStorage)
+        batched = _materializations_of_a_range_run(instance)
+    assert single_writes == []
+    with instance_for_test() as instance:
+        assert type(instance.event_log_storage) is SqliteEventLogStorage
+        one_by_one = _materializations_of_a_range_run(instance)
+    assert len(single_writes) == 5  # Dagster's own storage wrote them one at a time
+    days = ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"]
+    assert batched == one_by_one
+    assert batched["partitions"] == batched["materialized"] == batched["run_events"] == days
+    assert batched["latest"] == batched["asset_record"] == "2026-03-05" and batched["ids_ascending"]
+    # Each event's indexed tag (its data version) is stored against its own id.
+    assert [sorted(tags) for [tags] in batched["tags"]] == [["dagster/data_version"]] * 5
+    scratch.cleanup()
+
+
 def test_daily_schedule_on_a_fresh_instance_loads_yesterday_and_every_waiting_day(tmp_path):
     home = tmp_path / "home"
     write_handmade_landing(home)

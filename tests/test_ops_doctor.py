@@ -68,3 +68,13 @@ def test_doctor_does_not_need_the_warehouse_lock(landed):
         writer.wait()
     [finding] = by_topic(findings, "warehouse")
     assert finding.level == "ok" and "being written by a run right now" in finding.message
+
+
+def test_doctor_reads_the_local_instance_axmeter_creates(landed, monkeypatch):
+    dagster_home = landed / "dagster"
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+    cli.ensure_dagster_home(landed)  # axmeter's dagster.yaml: its SQLite storage, pool default 1
+    ok, pool = by_topic(run_checks(landed, dagster_home, today=date(2026, 2, 11)), "instance")
+    assert ok.level == "ok" and ok.message == f"sqlite storage at {dagster_home}: 0 run(s)"
+    # The pool's own limit is not set yet (any axmeter run sets it): the default of 1 applies.
+    assert pool.message == "pool warehouse_writer: limit 1", pool

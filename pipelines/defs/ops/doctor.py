@@ -116,7 +116,10 @@ def check_instance(dagster_home: Path) -> list[Finding]:
         config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         return [Finding("fail", "instance", f"{config_file} is not valid YAML: {exc}", "fix the file")]
-    kind = next(iter(config.get("storage") or {"sqlite": None}))
+    storage = config.get("storage") or {"sqlite": None}
+    kind = next(iter(storage))
+    if kind == "custom":  # axmeter's local SQLite storage (pipelines/defs/ops/storage.py) or another class
+        kind = "sqlite" if storage["custom"].get("class") == "AxmeterSqliteStorage" else storage["custom"].get("class")
     try:
         with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
             runs = instance.get_runs_count()
