@@ -17,11 +17,14 @@ from pipelines.settings import RETRY_POLICY, WAREHOUSE_POOL
 )
 def every_file_reconciles(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
-        unbalanced = conn.execute(
-            """SELECT source, file, lines_read, rows_loaded, rows_duplicate, rows_quarantined
-               FROM staging.file_reconciliation WHERE NOT reconciles ORDER BY source, file LIMIT 20"""
-        ).fetchall()
-        files = conn.execute("SELECT count(*) FROM staging.file_reconciliation").fetchall()[0][0]
+        # One pass over the view (it counts every raw and staging row per file).
+        files, unbalanced = conn.execute(
+            """SELECT count(*),
+                      coalesce(list((source, file, lines_read, rows_loaded, rows_duplicate, rows_quarantined)
+                                    ORDER BY source, file) FILTER (WHERE NOT reconciles), [])[:20]
+               FROM staging.file_reconciliation"""
+        ).fetchall()[0]
+        unbalanced = [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in unbalanced]
     return dg.AssetCheckResult(
         passed=not unbalanced,
         severity=dg.AssetCheckSeverity.ERROR,
