@@ -624,7 +624,7 @@ def marts_experiment(run: Path) -> dict | None:
 
 def storage_experiment(run: Path) -> dict | None:
     """The ingest job over the same days on two fresh Dagster instances: SQLite files on disk
-    (what `axmeter run` and the measured runs use) and in memory. Same code, same files, same
+    (the dagster.yaml `axmeter run` writes, as the measured runs use) and in memory. Same code, same files, same
     warehouse state (a partition load is idempotent), so the difference is what Dagster's run
     and event-log storage costs for the ~600 partition events of a backfill."""
     dg, defs, AxmeterHome, _, quiet = _import_pipeline()
@@ -640,11 +640,16 @@ def storage_experiment(run: Path) -> dict | None:
     tags = {ASSET_PARTITION_RANGE_START_TAG: days[0].isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()}
     scratch = run / "dagster_experiment"
     out = {"days": f"{days[0]} .. {last}"}
-    for name, factory in (("sqlite_on_disk", lambda: dg.DagsterInstance.local_temp(tempdir=str(scratch))),
+    try:  # the dagster.yaml `axmeter run` writes (its SQLite storage), where the code has one
+        from pipelines.cli import local_dagster_yaml
+    except ImportError:
+        def local_dagster_yaml(_):
+            return "telemetry:\n  enabled: false\n"
+    for name, factory in (("sqlite_on_disk", lambda: dg.DagsterInstance.from_config(str(scratch))),
                           ("in_memory", dg.DagsterInstance.ephemeral)):
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True)
-        (scratch / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        (scratch / "dagster.yaml").write_text(local_dagster_yaml(scratch), encoding="utf-8")
         with factory() as instance:
             say(f"storage experiment: ingest_events {out['days']} on a {name.replace('_', ' ')} instance")
             started = time.perf_counter()
