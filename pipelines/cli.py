@@ -199,15 +199,12 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 def cmd_backfill(args: argparse.Namespace) -> None:
     require_key()
-    from pipelines.defs.ops.housekeeping import oldest_reloadable_day
-    from pipelines.settings import archive_retention_days, today_kst
+    from pipelines.settings import archive_retention_days, oldest_reloadable_day, today_kst
 
     oldest = oldest_reloadable_day(archive_retention_days(), today_kst())
     if oldest is not None and args.start < oldest:
-        raise UsageError(
-            f"archived files of days before {oldest} are deleted after AXMETER_ARCHIVE_RETENTION_DAYS: "
-            f"reloading {args.start} .. would empty those days. Use --start {oldest} or later."
-        )
+        print(f"Days before {oldest} are past AXMETER_ARCHIVE_RETENTION_DAYS: the files the retention deleted "
+              "keep their rows as loaded; only files still in landing/ or archive/ are read again.")
     home = home_path()
     ensure_dagster_home(home)
     import dagster as dg

@@ -7,7 +7,7 @@ Everything that describes *what* is measured (metric version, k, time zone) live
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -89,6 +89,12 @@ def archive_retention_days() -> int | None:
     if days < 1:
         raise ValueError(f"AXMETER_ARCHIVE_RETENTION_DAYS={days}: use 1 or more (unset keeps files for ever)")
     return days
+
+
+def oldest_reloadable_day(retention_days: int | None, today: date) -> date | None:
+    """Days before this one may have lost archived event files to the retention: a reload of
+    such a day keeps the rows of the files it no longer finds. None when nothing is deleted."""
+    return None if retention_days is None else today - timedelta(days=retention_days)
 
 
 def duckdb_memory_limit() -> str:

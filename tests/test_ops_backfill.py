@@ -3,6 +3,7 @@
 on the warehouse it loaded, archiving, reloads that read the archive, and maintenance."""
 
 import io
+import json
 import os
 import tempfile
 from contextlib import redirect_stdout
@@ -22,7 +23,7 @@ from pipelines.defs.ops.instance import ensure_pool_limit
 from pipelines.resources import AxmeterHome
 from pipelines.run import execute
 from pipelines.sample import generate
-from pipelines.settings import WAREHOUSE_POOL
+from pipelines.settings import WAREHOUSE_POOL, today_kst
 
 FIRST, LAST = date(2026, 3, 1), date(2026, 3, 30)
 SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # SQLite instances sync every event
@@ -177,6 +178,47 @@ def test_maintenance_compacts_the_warehouse_without_losing_a_row(backfilled):
     assert code == 0, out
     assert "MiB ->" in out
     assert warehouse_rows(home) == before
+
+
+def test_a_late_file_for_a_day_past_the_retention_keeps_the_rows_of_its_deleted_files(backfilled, monkeypatch):
+    """The retention deletes the archived files of old days; a late part for such a day then
+    reloads it. The deleted files' rows and ledger entries stay (they are not withdrawn), the
+    late rows are added, and every file of the day still adds up."""
+    home, *_ = backfilled
+    day, late_name = date(2026, 3, 12), "spendlogs_20260312_2.jsonl"
+    archived = home / "archive" / "portal" / "spendlogs_20260312.jsonl"
+    sample = json.loads(next(line for line in archived.read_bytes().splitlines() if line.strip()))
+    before = warehouse_rows(home)
+    retention = (today_kst() - date(2026, 3, 20)).days  # days before Mar 20 are past it
+    monkeypatch.setenv("AXMETER_ARCHIVE_RETENTION_DAYS", str(retention))
+    report = ArchiveReport()
+    purge_archive(AxmeterHome(home=str(home)), retention, today_kst(), report)
+    assert not archived.exists() and not (home / "archive" / "onai" / "onai_activity_20260312.csv").exists()
+    assert report.purged >= 2 * 19  # portal and OnAI files of Mar 1 .. 19
+
+    late = [dict(sample, request_id=f"late-request-{n}") for n in range(2)]
+    (home / "landing" / "portal" / late_name).write_text("".join(json.dumps(r) + "\n" for r in late))
+    with dg.DagsterInstance.get() as instance:  # the day's partition, as the landing sensor asks for it
+        result = execute(defs, instance, "ingest_events", {"dagster/partition": day.isoformat()})
+    assert result.success
+    kept = {event.asset_key.to_user_string():
+            event.step_materialization_data.materialization.metadata["files_kept_past_retention"].value
+            for event in result.get_asset_materialization_events()}
+    assert kept == {"raw/portal_events": 1, "raw/onai_events": 1}
+
+    after = warehouse_rows(home)
+    [(_, rows_before, _)] = [row for row in before["portal"] if row[0] == day]
+    [(_, rows_after, _)] = [row for row in after["portal"] if row[0] == day]
+    assert rows_after == rows_before + 2
+    assert [row for row in after["onai"] if row[0] == day] == [row for row in before["onai"] if row[0] == day]
+    unchanged = [row for row in before["ledger_lines"] if row[1] != late_name]
+    assert [row for row in after["ledger_lines"] if row[1] != late_name] == unchanged  # nothing withdrawn
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        per_file = conn.execute(
+            """SELECT l.file, l.status, l.rows_loaded, (SELECT count(*) FROM raw.portal_events p WHERE p.file = l.file)
+               FROM raw.file_ledger l WHERE l.source = 'portal' AND l.file_date = ? ORDER BY l.file""", [day]).fetchall()
+    assert [(f, status) for f, status, _, _ in per_file] == [(archived.name, "loaded"), (late_name, "loaded")]
+    assert all(loaded == in_raw for _, _, loaded, in_raw in per_file) and per_file[1][2] == 2
 
 
 def test_retention_deletes_old_archived_event_files_only(tmp_path):

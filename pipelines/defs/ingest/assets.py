@@ -10,8 +10,8 @@ import dagster as dg
 
 from pipelines.defs.ingest.landing import LandedFile, scan_delivered
 from pipelines.defs.ingest.loader import (
-    LoadReport, clear_previous_loads, decoded_batches, load_batch, mark_pending, record_rejected_file,
-    record_withdrawn_files,
+    LoadReport, clear_previous_loads, decoded_batches, files_kept_past_retention, load_batch, mark_pending,
+    record_rejected_file, record_withdrawn_files,
 )
 from pipelines.defs.ingest.partitions import daily_partitions
 from pipelines.defs.ingest.sources import (
@@ -19,7 +19,9 @@ from pipelines.defs.ingest.sources import (
 )
 from pipelines.defs.ingest.sources.base import ParseContext, SourceAdapter
 from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
-from pipelines.settings import OWNERS, RETRY_POLICY, WAREHOUSE_POOL, data_start
+from pipelines.settings import (
+    OWNERS, RETRY_POLICY, WAREHOUSE_POOL, archive_retention_days, data_start, oldest_reloadable_day, today_kst,
+)
 
 
 def _placement_problem(adapter: SourceAdapter, landed: LandedFile, today: date, bounded: bool) -> str | None:
@@ -71,12 +73,18 @@ def _load(
         # delivered are marked withdrawn and the files about to load are marked pending.
         conn.begin()
         delivered = placed + [landed for landed, _ in unplaceable]
-        clear_previous_loads(conn, adapter, delivered, window)
+        # Event files of days past the archive retention were deleted on purpose: their rows stay.
+        kept_before = oldest_reloadable_day(archive_retention_days(), today_kst()) if adapter.natural_key else None
+        kept = files_kept_past_retention(conn, adapter, in_folder, window, kept_before)
+        clear_previous_loads(conn, adapter, delivered, window, kept_before)
         # Every file of the folder counts as delivered: siblings' files are their business.
-        withdrawn = record_withdrawn_files(conn, adapter, in_folder, window, now)
+        withdrawn = record_withdrawn_files(conn, adapter, in_folder, window, now, kept_before)
         if withdrawn:
             context.log.warning(f"{adapter.name}: {withdrawn} file(s) of the reloaded days are no longer delivered; "
                                 "their rows were removed and their ledger entries marked withdrawn")
+        if kept:
+            context.log.info(f"{adapter.name}: {kept} file(s) of reloaded days before {kept_before} were deleted by "
+                             "the archive retention (AXMETER_ARCHIVE_RETENTION_DAYS); their rows are kept")
         mark_pending(conn, adapter, placed, now)
         for landed, why in unplaceable:
             record_rejected_file(conn, adapter.folder, landed, why, now)
@@ -101,6 +109,7 @@ def _load(
         metadata={
             **report.as_metadata(),
             "files_withdrawn": withdrawn,
+            "files_kept_past_retention": kept,
             "dagster/row_count": dg.MetadataValue.int(total_rows),
             "quarantine_reasons": dg.MetadataValue.md(
                 "| reason | count |\n|---|---|\n" + reasons if reasons else "nothing quarantined"

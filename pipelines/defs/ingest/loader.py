@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 
@@ -201,20 +201,25 @@ def _insert_quarantine(conn: duckdb.DuckDBPyConnection, rows: list[tuple]) -> No
 
 
 def clear_previous_loads(
-    conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, files: list[LandedFile], window: tuple | None
+    conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, files: list[LandedFile], window: tuple | None,
+    kept_before: date | None = None,
 ) -> None:
     """Delete the rows of the partition window (or the whole table) and the quarantine of
-    these files: one statement each, instead of one per file, so a backfill stays linear."""
-    if window is None:
-        conn.execute(f"DELETE FROM {adapter.raw_table}")
-    else:
-        conn.execute(
-            f"DELETE FROM {adapter.raw_table} WHERE {adapter.date_column} >= ? AND {adapter.date_column} < ?",
-            list(window),
-        )
+    these files: one statement each, instead of one per file, so a backfill stays linear.
+    Days before `kept_before` (the archive retention's cutoff) lose only the rows of the files
+    delivered now: the retention deleted the others' files, and their rows are all that is left."""
+    names = [landed.name for landed in files]
+    where, params = [], {}
+    if window is not None:
+        where.append(f"{adapter.date_column} >= $start AND {adapter.date_column} < $end")
+        params |= {"start": window[0], "end": window[1]}
+    if kept_before is not None:
+        where.append(f"({adapter.date_column} >= $kept_before OR list_contains($names::VARCHAR[], file))")
+        params |= {"kept_before": kept_before, "names": names}
+    conn.execute(f"DELETE FROM {adapter.raw_table}" + (" WHERE " + " AND ".join(where) if where else ""), params)
     conn.execute(
         "DELETE FROM raw.quarantine WHERE source = ? AND file IN (SELECT unnest(?::VARCHAR[]))",
-        [adapter.folder, [landed.name for landed in files]],
+        [adapter.folder, names],
     )
 
 
@@ -224,16 +229,20 @@ WITHDRAWN_REASON = ("no longer in landing/ or archive/ when its day was loaded a
 
 def record_withdrawn_files(
     conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, delivered: list[LandedFile],
-    window: tuple | None, now: datetime,
+    window: tuple | None, now: datetime, kept_before: date | None = None,
 ) -> int:
     """A file in the ledger whose day (or whole table) was just cleared but that is delivered no
     more: its rows are gone, so its entry says so (status `withdrawn`, nothing read or loaded)
-    and it still reconciles. Returns how many entries changed."""
+    and it still reconciles. Returns how many entries changed. Files of days before
+    `kept_before` kept their rows (`clear_previous_loads`), and their entries stay as they are."""
     names = [landed.name for landed in delivered]
     window_filter = "" if window is None else "AND file_date >= $start AND file_date < $end"
     params = {"source": adapter.folder, "names": names, "now": now, "reason": WITHDRAWN_REASON}
     if window is not None:
         params |= {"start": window[0], "end": window[1]}
+    if kept_before is not None:
+        window_filter += " AND file_date >= $kept_before"
+        params["kept_before"] = kept_before
     gone = f"""source = $source AND status <> 'withdrawn' AND NOT list_contains($names::VARCHAR[], file)
                {window_filter}"""
     conn.execute(f"DELETE FROM raw.quarantine WHERE source = $source "
@@ -246,6 +255,24 @@ def record_withdrawn_files(
             WHERE {gone}
             RETURNING file""", params).fetchall()
     return len(changed)
+
+
+def files_kept_past_retention(
+    conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, delivered: list[LandedFile],
+    window: tuple | None, kept_before: date | None,
+) -> int:
+    """How many loaded files of the window's days before `kept_before` are gone from landing/
+    and archive/ (deleted by the retention) and kept their rows."""
+    if kept_before is None:
+        return 0
+    window_filter = "" if window is None else "AND file_date >= $start AND file_date < $end"
+    params = {"source": adapter.folder, "names": [landed.name for landed in delivered], "kept_before": kept_before}
+    if window is not None:
+        params |= {"start": window[0], "end": window[1]}
+    return conn.execute(
+        f"""SELECT count(*) FROM raw.file_ledger
+            WHERE source = $source AND status <> 'withdrawn' AND file_date < $kept_before
+              AND NOT list_contains($names::VARCHAR[], file) {window_filter}""", params).fetchall()[0][0]
 
 
 def mark_pending(conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, files: list[LandedFile],

@@ -105,12 +105,6 @@ def purge_archive(home: AxmeterHome, retention_days: int | None, today: date, re
             report.purged_bytes += archived.size_bytes
 
 
-def oldest_reloadable_day(retention_days: int | None, today: date) -> date | None:
-    """Days before this one may have lost archived files to the retention: reloading them would
-    empty them. None when nothing is ever deleted."""
-    return None if retention_days is None else today - timedelta(days=retention_days)
-
-
 @dataclass
 class MaintenanceReport:
     bytes_before: int
