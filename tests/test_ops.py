@@ -115,8 +115,13 @@ def five_days(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"days": len(context.partition_keys)})
 
 
+@dg.asset_check(asset=five_days)
+def five_days_add_up() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True)
+
+
 def _materializations_of_a_range_run(instance: dg.DagsterInstance) -> dict:
-    job = dg.Definitions(assets=[five_days]).resolve_implicit_global_asset_job_def()
+    job = dg.Definitions(assets=[five_days], asset_checks=[five_days_add_up]).resolve_implicit_global_asset_job_def()
     result = job.execute_in_process(instance=instance, tags={START: "2026-03-01", END: "2026-03-05"})
     assert result.success
     key = five_days.key
@@ -131,6 +136,8 @@ def _materializations_of_a_range_run(instance: dg.DagsterInstance) -> dict:
         "tags": [storage.get_event_tags_for_asset(key, filter_event_id=r.storage_id) for r in records],
         "run_events": [e.dagster_event.partition for e in instance.all_logs(
             result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)],
+        "check_executions": sorted(((r.partition or "", r.status.value) for r in storage.get_asset_check_execution_history(
+            five_days_add_up.check_key, limit=100))),
     }
 
 
@@ -167,6 +174,9 @@ def test_local_instance_writes_a_range_runs_materializations_in_one_batch(monkey
     assert batched == one_by_one
     assert batched["partitions"] == batched["materialized"] == batched["run_events"] == days
     assert batched["latest"] == batched["asset_record"] == "2026-03-05" and batched["ids_ascending"]
+    # The check was planned for each of the five days (a row per day; Dagster records the
+    # evaluation of an unpartitioned check result in a row of its own).
+    assert batched["check_executions"] == [("", "SUCCEEDED")] + [(day, "PLANNED") for day in days]
     # Each event's indexed tag (its data version) is stored against its own id.
     assert [sorted(tags) for [tags] in batched["tags"]] == [["dagster/data_version"]] * 5
     scratch.cleanup()
