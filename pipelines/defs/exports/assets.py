@@ -6,10 +6,9 @@ warehouse nor its pool nor the pseudonym key, and can run while a pipeline run w
 
 import dagster as dg
 
-from pipelines.defs.exports.pack import PackError, build_pack
 from pipelines.defs.exports.partitions import quarterly_partitions
 from pipelines.defs.exports.quarter import Quarter
-from pipelines.defs.exports.tables import MART_TABLES
+from pipelines.defs.exports.tables import MART_TABLES, PackError
 from pipelines.resources import AxmeterHome
 from pipelines.settings import OWNERS
 
@@ -32,6 +31,10 @@ PUBLISHED_INPUTS = [dg.AssetKey(["published", name]) for name in MART_TABLES] + 
     "manifest with each file's sha256. Withheld figures show as \"<k\".",
 )
 def quarterly_pack(context: dg.AssetExecutionContext, home: AxmeterHome) -> dg.MaterializeResult:
+    # Imported here: the PDF and chart libraries take ~1.5 s to import, which every process that
+    # loads the definitions (each `axmeter` command, each run) would pay otherwise.
+    from pipelines.defs.exports.pack import build_pack
+
     quarter = Quarter.parse(context.partition_key)
     try:
         result = build_pack(home.published, home.root / "exports", quarter)
