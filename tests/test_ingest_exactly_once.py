@@ -127,3 +127,26 @@ def test_a_file_gone_when_its_day_is_reloaded_is_marked_withdrawn(axmeter_home):
     assert query(axmeter_home, "SELECT status, rows_loaded FROM raw.file_ledger "
                                "WHERE file = 'spendlogs_20260131.jsonl'") == [("loaded", 3)]
     assert query(axmeter_home, "SELECT count(*) FROM raw.portal_events WHERE file_date = '2026-01-31'") == [(4,)]
+
+
+def test_a_warehouse_whose_reconciliation_is_still_a_view_gets_the_table(axmeter_home):
+    """Earlier versions kept staging.file_reconciliation as a view; the next refresh replaces it
+    with the table and the same figures."""
+    write_handmade_landing(axmeter_home)
+    run(axmeter_home)
+    figures = "SELECT source, file, lines_read, rows_loaded, rows_duplicate, rows_quarantined, reconciles " \
+              "FROM staging.file_reconciliation ORDER BY ALL"
+    before = query(axmeter_home, figures)
+    with duckdb.connect(str(axmeter_home / "warehouse.duckdb")) as conn:
+        conn.execute("CREATE OR REPLACE TABLE staging.reconciled AS SELECT * FROM staging.file_reconciliation")
+        conn.execute("DROP TABLE staging.file_reconciliation")
+        conn.execute("CREATE VIEW staging.file_reconciliation AS SELECT * FROM staging.reconciled")
+    (axmeter_home / "landing" / "portal" / "spendlogs_20260131_2.jsonl").write_text(
+        portal_event("r40", "E100001", "2026-01-31T16:40:00Z") + "\n", encoding="utf-8")
+    run(axmeter_home)
+    assert query(axmeter_home, "SELECT table_type FROM information_schema.tables WHERE table_schema = 'staging' "
+                               "AND table_name = 'file_reconciliation'") == [("BASE TABLE",)]
+    after = query(axmeter_home, figures)
+    assert [row for row in after if row[1] != "spendlogs_20260131_2.jsonl"] == before
+    assert [row for row in after if row[1] == "spendlogs_20260131_2.jsonl"] == [
+        ("portal", "spendlogs_20260131_2.jsonl", 1, 1, 0, 0, True)]
