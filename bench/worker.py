@@ -624,9 +624,9 @@ def marts_experiment(run: Path) -> dict | None:
 
 def storage_experiment(run: Path) -> dict | None:
     """The ingest job over the same days on two fresh Dagster instances: SQLite files on disk
-    (the dagster.yaml `axmeter run` writes, as the measured runs use) and in memory. Same code, same files, same
-    warehouse state (a partition load is idempotent), so the difference is what Dagster's run
-    and event-log storage costs for the ~600 partition events of a backfill."""
+    (the dagster.yaml `axmeter run` writes, as the measured runs use) and in memory. Same code,
+    same files, same warehouse state (a partition load is idempotent), so the difference is
+    what Dagster's run and event-log storage costs for the ~600 partition events of a backfill."""
     dg, defs, AxmeterHome, _, quiet = _import_pipeline()
     try:
         from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG

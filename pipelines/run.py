@@ -20,7 +20,7 @@ from pipelines.defs.marts import incremental
 from pipelines.defs.marts.assets import MONTHLY_MARTS
 from pipelines.defs.ops.windows import affected_months
 from pipelines.resources import AxmeterHome, Warehouse
-from pipelines.settings import LAUNCHED_BY_TAG, data_start, configure_dagster_events
+from pipelines.settings import LAUNCHED_BY_TAG, configure_dagster_events, data_start
 
 
 # Progress lines (INFO) on the console; Dagster's DEBUG event stream stays in the run's logs.

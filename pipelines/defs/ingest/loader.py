@@ -227,6 +227,17 @@ WITHDRAWN_REASON = ("no longer in landing/ or archive/ when its day was loaded a
                     "removed with the day; deliver it again to restore them")
 
 
+def _undelivered_entries(adapter: SourceAdapter, delivered: list[LandedFile], window: tuple | None) -> tuple[str, dict]:
+    """SQL filter (and its parameters) on raw.file_ledger: the adapter's entries, in the window
+    when there is one, whose file is not among `delivered` (withdrawn ones excluded)."""
+    sql = "source = $source AND status <> 'withdrawn' AND NOT list_contains($names::VARCHAR[], file)"
+    params = {"source": adapter.folder, "names": [landed.name for landed in delivered]}
+    if window is not None:
+        sql += " AND file_date >= $start AND file_date < $end"
+        params |= {"start": window[0], "end": window[1]}
+    return sql, params
+
+
 def record_withdrawn_files(
     conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, delivered: list[LandedFile],
     window: tuple | None, now: datetime, kept_before: date | None = None,
@@ -235,25 +246,18 @@ def record_withdrawn_files(
     more: its rows are gone, so its entry says so (status `withdrawn`, nothing read or loaded)
     and it still reconciles. Returns how many entries changed. Files of days before
     `kept_before` kept their rows (`clear_previous_loads`), and their entries stay as they are."""
-    names = [landed.name for landed in delivered]
-    window_filter = "" if window is None else "AND file_date >= $start AND file_date < $end"
-    params = {"source": adapter.folder, "names": names, "now": now, "reason": WITHDRAWN_REASON}
-    if window is not None:
-        params |= {"start": window[0], "end": window[1]}
+    gone, params = _undelivered_entries(adapter, delivered, window)
     if kept_before is not None:
-        window_filter += " AND file_date >= $kept_before"
+        gone += " AND file_date >= $kept_before"
         params["kept_before"] = kept_before
-    gone = f"""source = $source AND status <> 'withdrawn' AND NOT list_contains($names::VARCHAR[], file)
-               {window_filter}"""
     conn.execute(f"DELETE FROM raw.quarantine WHERE source = $source "
-                 f"AND file IN (SELECT file FROM raw.file_ledger WHERE {gone})",
-                 {k: v for k, v in params.items() if k not in ("now", "reason")})
+                 f"AND file IN (SELECT file FROM raw.file_ledger WHERE {gone})", params)
     changed = conn.execute(
         f"""UPDATE raw.file_ledger
             SET status = 'withdrawn', reason = $reason, last_seen = $now,
                 lines_read = 0, rows_loaded = 0, rows_quarantined = 0
             WHERE {gone}
-            RETURNING file""", params).fetchall()
+            RETURNING file""", params | {"now": now, "reason": WITHDRAWN_REASON}).fetchall()
     return len(changed)
 
 
@@ -265,14 +269,9 @@ def files_kept_past_retention(
     and archive/ (deleted by the retention) and kept their rows."""
     if kept_before is None:
         return 0
-    window_filter = "" if window is None else "AND file_date >= $start AND file_date < $end"
-    params = {"source": adapter.folder, "names": [landed.name for landed in delivered], "kept_before": kept_before}
-    if window is not None:
-        params |= {"start": window[0], "end": window[1]}
-    return conn.execute(
-        f"""SELECT count(*) FROM raw.file_ledger
-            WHERE source = $source AND status <> 'withdrawn' AND file_date < $kept_before
-              AND NOT list_contains($names::VARCHAR[], file) {window_filter}""", params).fetchall()[0][0]
+    kept, params = _undelivered_entries(adapter, delivered, window)
+    return conn.execute(f"SELECT count(*) FROM raw.file_ledger WHERE {kept} AND file_date < $kept_before",
+                        params | {"kept_before": kept_before}).fetchall()[0][0]
 
 
 def mark_pending(conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, files: list[LandedFile],

@@ -40,6 +40,7 @@ from sqlalchemy.pool import NullPool
 # Engines kept per process: the index database and the most recent runs' databases.
 CACHED_ENGINES = 16
 
+
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
