@@ -104,9 +104,11 @@ def _set_mtime(path: Path, when: datetime) -> None:
     os.utime(path, (stamp, stamp))
 
 
-def land_rows(folder: Path, table: pl.DataFrame, specs: dict[str, LandedFile], header: str | None,
+def land_rows(folder: Path, table: pl.DataFrame, specs: dict[str, LandedFile],
+              lines: Callable[[pl.DataFrame], pl.Series], header: str | None,
               progress: Callable[[str], None]) -> list[Landed]:
-    """Land every planned file of an event source; `table` is sorted by file with a `line` column."""
+    """Land every planned file of an event source; `table` is sorted by file, and `lines`
+    renders one file's rows as its lines."""
     folder.mkdir(parents=True, exist_ok=True)
     ranges = table.with_row_index("row").group_by("file").agg(pl.col("row").min(), pl.len())
     bounds = {name: (int(first), int(n)) for name, first, n in ranges.rows()}
@@ -116,7 +118,8 @@ def land_rows(folder: Path, table: pl.DataFrame, specs: dict[str, LandedFile], h
     for k, name in enumerate(names, 1):
         first, n = bounds.get(name, (0, 0))
         spec = specs[name]
-        landed.append(land(folder, spec, lines_bytes(table["line"].slice(first, n), spec.newline, header)))
+        content = lines_bytes(lines(table.slice(first, n)), spec.newline, header)
+        landed.append(land(folder, spec, content))
         if k % step == 0 or k == len(names):
             progress(f"{spec.source}: {k} of {len(names)} files written")
     return landed

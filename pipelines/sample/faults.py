@@ -27,10 +27,13 @@ FUTURE = datetime(2031, 3, 5, 10, 0, tzinfo=KST)
 
 @dataclass(frozen=True)
 class SourceOutput:
-    """An event source ready to land: rows sorted by file and line, file plans, ground truth."""
+    """An event source ready to land: rows sorted by file and line, file plans, ground truth,
+    and `lines`, which renders a run of rows as their file's lines (one file at a time, so the
+    lines of the whole source never sit in memory together)."""
     table: pl.DataFrame
     specs: dict[str, LandedFile]
     truth: dict
+    lines: Callable[[pl.DataFrame], pl.Series]
 
 
 def merge_truth(*parts: dict[str, list]) -> dict[str, list]:
@@ -138,20 +141,19 @@ def mark_out_of_range_times(table: pl.DataFrame, allowed: np.ndarray, counts: di
 
 def mark_malformed(table: pl.DataFrame, allowed: np.ndarray, counts: dict[str, int],
                    rng: np.random.Generator) -> pl.DataFrame:
-    """Rows whose line `break_lines` will spoil once rendered."""
+    """Rows whose line `render_lines` will spoil once rendered."""
     for fault in (f for f in MALFORMED if f in counts):
         table = mark(table, pick_rows(table, allowed, counts[fault], rng), fault)
     return table
 
 
-def break_lines(table: pl.DataFrame, breaker: Callable[[str, str], str]) -> pl.DataFrame:
-    """Rewrite the rendered line of rows marked with a malformed-field fault."""
-    rows = np.flatnonzero(table["fault"].is_in(MALFORMED).to_numpy())
-    lines = table["line"].clone()
-    broken = [breaker(lines[int(i)], table["fault"][int(i)]) for i in rows]
-    if len(rows):
-        lines.scatter(rows, broken)
-    return table.with_columns(line=lines)
+def render_lines(rows: pl.DataFrame, render: pl.Expr, breaker: Callable[[str, str], str]) -> pl.Series:
+    """The rows rendered as lines; those marked with a malformed-field fault rewritten by `breaker`."""
+    lines = rows.select(render).to_series()
+    broken = np.flatnonzero(rows["fault"].is_in(MALFORMED).to_numpy())
+    if len(broken):
+        lines.scatter(broken, [breaker(lines[int(i)], rows["fault"][int(i)]) for i in broken])
+    return lines
 
 
 def number_lines(table: pl.DataFrame, header_lines: int) -> pl.DataFrame:

@@ -13,7 +13,7 @@ import polars as pl
 
 from pipelines.sample.activity import DEFAULT_TRAINING_EFFECT, PIONEER_MULTIPLIER, simulate_activity
 from pipelines.sample.delivery import Landed, LandedFile, frame_bytes, land, land_rows
-from pipelines.sample.faults import merge_truth
+from pipelines.sample.faults import SourceOutput, merge_truth
 from pipelines.sample.ids import rng_for
 from pipelines.sample.onai import HEADER as ONAI_HEADER
 from pipelines.sample.onai import build_onai
@@ -67,13 +67,12 @@ def generate(home: Path, employees: int = 1500, start: date = date(2026, 1, 1),
                                  rng_for(seed, "activity"))
     say(f"activity: {len(activity.cell_person):,} active person-days")
 
-    portal = build_portal(activity, staff, org, cal, rng_for(seed, "portal"))
-    say(f"portal: {portal.table.height:,} rows planned")
-    landed = {"portal": land_rows(landing / "portal", portal.table, portal.specs, None, say)}
-    events = {"portal": portal.truth["counts"]["data_rows_written"]}
-    onai = build_onai(activity, staff, cal, rng_for(seed, "onai"))
-    landed["onai"] = land_rows(landing / "onai", onai.table, onai.specs, ONAI_HEADER, say)
-    events["onai"] = onai.truth["counts"]["data_rows_written"]
+    landed, truths = {}, {}
+    landed["portal"], truths["portal"] = _land_events(
+        landing / "portal", build_portal(activity, staff, org, cal, rng_for(seed, "portal")), None, say)
+    landed["onai"], truths["onai"] = _land_events(
+        landing / "onai", build_onai(activity, staff, cal, rng_for(seed, "onai")), ONAI_HEADER, say)
+    events = {source: truth["counts"]["data_rows_written"] for source, truth in truths.items()}
 
     frames = {
         "hr": _hr_frames(staff, org, cal),
@@ -90,7 +89,7 @@ def generate(home: Path, employees: int = 1500, start: date = date(2026, 1, 1),
     say("hr, training, pioneers, survey, calendar: written")
 
     truth = _truth(seed, employees, start, end, training_effect, reorg_date, cal, org, staff,
-                   training, pioneers, activity.truth, portal.truth, onai.truth, frames, events)
+                   training, pioneers, activity.truth, truths["portal"], truths["onai"], frames, events)
     truth_path = home / TRUTH_FILE
     truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files_written = sum(_count_files(items) for items in landed.values())
@@ -133,6 +132,14 @@ def _hr_frames(staff: Workforce, org: Organisation, cal: Calendar) -> dict[str, 
             [(u.code, u.name_ko, u.name_en, u.parent or "", u.level, u.function) for u in units],
             schema=list(ORG_COLUMNS), orient="row").sort("unit_code")
     return frames
+
+
+def _land_events(folder: Path, output: SourceOutput, header: str | None,
+                 say: Callable[[str], None]) -> tuple[list[Landed], dict]:
+    """Land an event source and keep only its truth: the event table, the bulk of the memory,
+    is freed on return, before the next source is built."""
+    say(f"{folder.name}: {output.table.height:,} rows planned")
+    return land_rows(folder, output.table, output.specs, output.lines, header, say), output.truth
 
 
 def _land_frames(folder: Path, source: str, files: dict[str, pl.DataFrame], cal: Calendar) -> list[Landed]:

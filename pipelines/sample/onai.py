@@ -45,8 +45,7 @@ def build_onai(activity: Activity, staff: Workforce, cal: Calendar,
                                         FILE_FAULTS, rng, with_next_day=faults.DUPLICATE_KEY)
     table, specs, expected = _plan_files(table, cal, fault_days, rng)
     table = _inject_row_faults(table, fault_days, cal, total, rng)
-    table = table.with_columns(line=_render())
-    table = faults.number_lines(faults.break_lines(table, _break_line), header_lines=1)
+    table = faults.number_lines(table, header_lines=1)
     hr_unit = _units_in_force(staff, cal, table)
     truth = {
         "faults": faults.merge_truth(faults.file_fault_truth(SOURCE, specs, table, expected, utf8_only=False),
@@ -60,7 +59,7 @@ def build_onai(activity: Activity, staff: Workforce, cal: Calendar,
         "system_job_rows": int((table["employee"] == "").sum()),
         "stale_unit_code_rows": int(((table["unit"] != hr_unit) & (table["employee"] != "")).sum()),
     }
-    return SourceOutput(table, specs, truth)
+    return SourceOutput(table, specs, truth, _lines)
 
 
 def _events(activity: Activity, staff: Workforce, cal: Calendar, rng: np.random.Generator) -> pl.DataFrame:
@@ -161,6 +160,10 @@ def _correct_kept(copy: pl.DataFrame) -> pl.DataFrame:
     after = "N" if before == "Y" else "Y"
     return copy.with_columns(kept=pl.lit(after),
                              fault_detail=pl.lit(f"결과활용 corrected from '{before}' to '{after}'"))
+
+
+def _lines(rows: pl.DataFrame) -> pl.Series:
+    return faults.render_lines(rows, _render(), _break_line)
 
 
 def _render() -> pl.Expr:

@@ -85,8 +85,7 @@ def build_portal(activity: Activity, staff: Workforce, org: Organisation, cal: C
                                         FILE_FAULTS, rng, with_next_day=faults.DUPLICATE_KEY)
     table, specs, expected, styles = _plan_files(table, cal, fault_days, rng)
     table = _inject_row_faults(table, specs, fault_days, cal, total, rng)
-    table = table.with_columns(line=_render())
-    table = faults.number_lines(faults.break_lines(table, _break_line), header_lines=0)
+    table = faults.number_lines(table, header_lines=0)
     quarantined = {n for n, s in specs.items()
                    if s.damage == "corrupt_gzip" or s.encoding == "cp949" or s.sidecar == "mismatch"}
     truth = {
@@ -102,7 +101,7 @@ def build_portal(activity: Activity, staff: Workforce, org: Organisation, cal: C
                              for style in TIMESTAMP_STYLES[1:]},
         "user_spelling_variants": int(table["user"].str.contains(r"^\s|\s$").sum()),
     }
-    return SourceOutput(table, specs, truth)
+    return SourceOutput(table, specs, truth, _lines)
 
 
 def _people(staff: Workforce, org: Organisation, rng: np.random.Generator) -> pl.DataFrame:
@@ -403,6 +402,10 @@ def _timestamp(ms: pl.Expr) -> pl.Expr:
     return (pl.when(style == 1).then(kst.dt.strftime("%Y-%m-%dT%H:%M:%S%.3f+09:00"))
             .when(style == 2).then(utc.dt.strftime("%Y-%m-%dT%H:%M:%S%.3f"))
             .otherwise(utc.dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")))
+
+
+def _lines(rows: pl.DataFrame) -> pl.Series:
+    return faults.render_lines(rows, _render(), _break_line)
 
 
 def _render() -> pl.Expr:
