@@ -98,7 +98,7 @@ def mark(table: pl.DataFrame, rows: np.ndarray, fault: str, detail: str | None =
 def _copy_tail(table: pl.DataFrame, source_file: str, target_file: str, m: int, fault: str) -> pl.DataFrame:
     """The last `m` rows of one file, re-exported at the top of another (an overlapping export)."""
     tail = table.filter(pl.col("file") == source_file).sort("pos").tail(m)
-    return tail.with_columns(file=pl.lit(target_file), pos=pl.int_range(-tail.height, 0, dtype=pl.Int64),
+    return tail.with_columns(file=pl.lit(target_file, dtype=tail.schema["file"]), pos=pl.int_range(-tail.height, 0, dtype=pl.Int64),
                              fault=pl.lit(fault), fault_detail=pl.lit(f"copy of a row of {source_file}"))
 
 

@@ -3,6 +3,7 @@
 import zlib
 
 import numpy as np
+import polars as pl
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
 
@@ -14,16 +15,34 @@ def rng_for(seed: int, component: str) -> np.random.Generator:
 
 def hex_ids(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
     """`n` random lower-case hex strings of `width` characters (numpy unicode array)."""
-    digits = _HEX[rng.integers(0, 16, size=(n, width), dtype=np.uint8)]
-    return digits.view(f"S{width}").ravel().astype(f"U{width}")
+    return _hex_bytes(rng, n, width).astype(f"U{width}")
+
+
+def hex_series(rng: np.random.Generator, n: int, width: int) -> pl.Series:
+    """The strings `hex_ids` draws, straight into polars (numpy unicode takes 4 bytes a character)."""
+    return pl.Series(_hex_bytes(rng, n, width)).cast(pl.String)
 
 
 def uuid_ids(rng: np.random.Generator, n: int) -> np.ndarray:
     """`n` random version-4 style UUID strings (numpy unicode array)."""
+    return _uuid_bytes(rng, n).astype("U36")
+
+
+def uuid_series(rng: np.random.Generator, n: int) -> pl.Series:
+    """The strings `uuid_ids` draws, straight into polars (numpy unicode takes 4 bytes a character)."""
+    return pl.Series(_uuid_bytes(rng, n)).cast(pl.String)
+
+
+def _hex_bytes(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
+    digits = _HEX[rng.integers(0, 16, size=(n, width), dtype=np.uint8)]
+    return digits.view(f"S{width}").ravel()
+
+
+def _uuid_bytes(rng: np.random.Generator, n: int) -> np.ndarray:
     digits = _HEX[rng.integers(0, 16, size=(n, 36), dtype=np.uint8)]
     digits[:, [8, 13, 18, 23]] = b"-"
     digits[:, 14] = b"4"
-    return digits.view("S36").ravel().astype("U36")
+    return digits.view("S36").ravel()
 
 
 def unique_numbers(rng: np.random.Generator, low: int, high: int, n: int) -> np.ndarray:

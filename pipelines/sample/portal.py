@@ -11,7 +11,7 @@ from pipelines.sample import faults
 from pipelines.sample.activity import Activity, event_seconds
 from pipelines.sample.delivery import LandedFile
 from pipelines.sample.faults import SourceOutput
-from pipelines.sample.ids import hex_ids, uuid_ids
+from pipelines.sample.ids import hex_ids, uuid_ids, uuid_series
 from pipelines.sample.org import Organisation
 from pipelines.sample.vocab import (BLOCKED_PROMPT, BLOCKED_RESPONSE, EMBEDDING_INPUTS,
                                     PORTAL_PROMPTS, PORTAL_RESPONSES)
@@ -113,14 +113,15 @@ def _people(staff: Workforce, org: Organisation, rng: np.random.Generator) -> pl
     n = staff.size
     ips = [f"10.{20 + t}.{i // 200 % 250}.{i % 200 + 10}" for i, t in enumerate(top_index.tolist())]
     has_team = rng.random(n) >= NO_TEAM_SHARE
+    # Enums, so the events that gather these hold a small code each rather than the string.
     return pl.DataFrame({
         "user": [*staff.ids.tolist(), *[""] * len(SERVICE_ACCOUNTS)],
-        "api_key": hex_ids(rng, n + len(SERVICE_ACCOUNTS), 64),
-        "alias": ["portal-web"] * n + list(SERVICE_ACCOUNTS),
-        "team": [*np.where(has_team, team_ids[top_index], None).tolist(),
-                 *[str(team_ids[-1])] * len(SERVICE_ACCOUNTS)],
-        "ip": ips + [f"10.0.5.{11 + k}" for k in range(len(SERVICE_ACCOUNTS))],
-        "email": [*staff.emails.tolist(), *[""] * len(SERVICE_ACCOUNTS)],
+        "api_key": _enum(hex_ids(rng, n + len(SERVICE_ACCOUNTS), 64).tolist()),
+        "alias": _enum(["portal-web"] * n + list(SERVICE_ACCOUNTS)),
+        "team": _enum([*np.where(has_team, team_ids[top_index], None).tolist(),
+                       *[str(team_ids[-1])] * len(SERVICE_ACCOUNTS)]),
+        "ip": _enum(ips + [f"10.0.5.{11 + k}" for k in range(len(SERVICE_ACCOUNTS))]),
+        "email": _enum([*staff.emails.tolist(), *[""] * len(SERVICE_ACCOUNTS)]),  # "" is a category
     })
 
 
@@ -143,9 +144,10 @@ def _events(activity: Activity, staff: Workforce, people: pl.DataFrame, cal: Cal
                        rng.choice(len(SERVICES), size=len(person), p=SERVICE_SHARE))
     other_calls = rng.choice(len(USER_CALL_SHARE), size=len(person), p=USER_CALL_SHARE)
     call = np.where(service == IMAGE, AIMAGE, other_calls)
-    session_ids = uuid_ids(rng, len(cells) * 3)
+    session_ids = uuid_series(rng, len(cells) * 3)
+    session_ids = session_ids.cast(pl.Enum(session_ids.unique(maintain_order=True)))
     users = _user_events(person, day, seconds, service, call).with_columns(
-        session=pl.when(pl.col("call").is_in(COMPLETION_LIKE)).then(pl.Series(session_ids).gather(session)))
+        session=pl.when(pl.col("call").is_in(COMPLETION_LIKE)).then(session_ids.gather(session)))
     table = pl.concat([users, _service_events(users.height, cal, staff.size, rng)], how="diagonal")
     day_start = cal.day_start_utc_ms()
     table = table.with_columns(t_ms=pl.Series(day_start[table["day"].to_numpy()]) + pl.col("ms_of_day"))
@@ -193,8 +195,8 @@ def _attributes(table: pl.DataFrame, people: pl.DataFrame, rng: np.random.Genera
     service_mode = np.where(is_user, rng.choice(3, size=n, p=mode_share), np.where(rng.random(n) < 0.3, 2, 0))
     with_email = is_user & (rng.random(n) < EMAIL_SHARE)
     return table.with_columns(
-        key=pl.Series(np.where(np.isin(call, COMPLETION_LIKE), "chatcmpl-", ""))
-        + pl.Series(uuid_ids(rng, n)),
+        key=pl.Series(["", "chatcmpl-"]).gather(np.isin(call, COMPLETION_LIKE).astype(np.int64))
+        + uuid_series(rng, n),
         call_type=_lookup(CALL_TYPES, call),
         api_key=people["api_key"].gather(person),
         spend=pl.Series(np.where(failed | blocked, 0.0, np.round(spend, 8))),
@@ -204,7 +206,7 @@ def _attributes(table: pl.DataFrame, people: pl.DataFrame, rng: np.random.Genera
         model=_lookup([m[0] for m in MODELS], model), model_group=_lookup([m[1] for m in MODELS], model),
         provider=_lookup([m[2] for m in MODELS], model),
         user=_spelled(people["user"].gather(person), rng),
-        service_name=_lookup(SERVICES, service), service_mode=pl.Series(service_mode),
+        service_name=_lookup((*SERVICES, UNKNOWN_FEATURE), service), service_mode=pl.Series(service_mode),
         guardrail=_lookup(GUARDRAIL_STATUSES, guardrail),
         alias=people["alias"].gather(person), team=people["team"].gather(person),
         end_user=pl.when(pl.Series(with_email)).then(people["email"].gather(person)).otherwise(pl.lit("")),
@@ -237,8 +239,13 @@ def _spelled(user: pl.Series, rng: np.random.Generator) -> pl.Series:
 
 
 def _lookup(names, index: np.ndarray | pl.Series) -> pl.Series:
-    """Strings of a small vocabulary picked by integer codes."""
-    return pl.Series(list(names)).gather(index)
+    """Strings of a vocabulary picked by integer codes (an Enum: a small code per row)."""
+    return _enum(list(names)).gather(index)
+
+
+def _enum(values: list[str | None]) -> pl.Series:
+    """The strings as an Enum whose categories are their distinct values."""
+    return pl.Series(values, dtype=pl.Enum(list(dict.fromkeys(v for v in values if v is not None))))
 
 
 def _models(service: np.ndarray, call: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -295,7 +302,7 @@ def _contents(service, call, blocked, failed, rng) -> tuple[pl.Series, pl.Series
     base = len(replies)
     answer = np.select([blocked, failed, np.isin(call, SYSTEM_CALLS), call == AIMAGE, call == ATRANSCRIPTION],
                        [base + 1, base, base + 2, base + 3, base + 4], reply)
-    return pl.Series(all_messages).gather(message), pl.Series(all_replies).gather(answer)
+    return _lookup(all_messages, message), _lookup(all_replies, answer)
 
 
 def _js(value: object) -> str:
@@ -353,7 +360,8 @@ def _plan_files(table: pl.DataFrame, cal: Calendar, fault_days: dict[str, list[i
 
     is_part2 = rank >= (per_day - part2)[day]
     file_index = day * 2 + is_part2
-    flat_names = pl.Series([n or "" for n in names.ravel().tolist()])
+    flat_names = [n or "" for n in names.ravel().tolist()]
+    flat_names = pl.Series(flat_names, dtype=pl.Enum(sorted(set(flat_names))))  # sorts as the names
     flat_styles = pl.Series(styles.ravel())
     table = table.with_columns(file=flat_names.gather(file_index), pos=pl.Series(rank),
                                ts_style=flat_styles.gather(file_index))
