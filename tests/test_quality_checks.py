@@ -28,6 +28,31 @@ def test_loading_the_definitions_does_not_import_great_expectations():
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
 
 
+def test_validating_leaves_scipy_stats_unloaded_until_something_uses_it():
+    """GX imports scipy.stats for expectations no contract uses; validation defers it (lazy
+    module), and code that does use it still gets the real module."""
+    code = """
+import sys
+import duckdb
+from pipelines.defs.quality.contracts import load_contracts
+from pipelines.defs.quality.validation import validate_frame
+contract = load_contracts()["calendar"]
+table = duckdb.sql("SELECT 'closures.csv' AS file, DATE '2026-01-01' AS file_date, "
+                   "TIMESTAMPTZ '2026-01-01 00:00:00+00' AS delivered_at, 2::BIGINT AS line, "
+                   "DATE '2026-05-01' AS closure_date, '창립기념일' AS closure_reason").to_arrow_table()
+outcomes = validate_frame(contract, table)
+assert outcomes and "great_expectations" in sys.modules
+assert "scipy.stats._stats_py" not in sys.modules, "scipy.stats was executed"
+import scipy.stats
+assert scipy.stats.norm.cdf(0.0) == 0.5 and "scipy.stats._stats_py" in sys.modules
+print(sum(o.success for o in outcomes), len(outcomes))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    passed, total = map(int, done.stdout.split())
+    assert passed == total > 0  # a clean closure row passes every rule
+
+
 def test_every_contract_check_is_on_its_asset():
     checks = {(spec.asset_key.to_user_string(), spec.name): spec
               for checks_def in defs.asset_checks for spec in checks_def.check_specs}

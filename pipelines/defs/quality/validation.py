@@ -12,9 +12,11 @@ Each expectation carries its rule id and severity in `meta`, so a result maps ba
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
+import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -61,8 +63,34 @@ def quiet_gx() -> None:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
+# Modules Great Expectations imports for expectations the contracts never use (KS tests, KL
+# divergence): scipy.stats alone is ~1.4 s of the ~4 s import, paid by every run that validates.
+DEFERRED_IMPORTS = ("scipy.stats",)
+
+
+def defer_unused_imports(names: tuple[str, ...] = DEFERRED_IMPORTS) -> None:
+    """Register each module as lazy (importlib.util.LazyLoader): it executes on its first
+    attribute access, so code that really uses it gets the same module, only later."""
+    for name in names:
+        if name in sys.modules:
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            continue
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, module)
+
+
 def _gx():
     quiet_gx()
+    with _LOCK:
+        if "great_expectations" not in sys.modules:
+            defer_unused_imports()
     import great_expectations as gx
     from great_expectations.execution_engine import pandas_execution_engine
 
