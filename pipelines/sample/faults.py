@@ -110,7 +110,16 @@ def add_duplicate_keys(table: pl.DataFrame, file_of_day: list[str], fault_days: 
               for d in fault_days[DUPLICATE_KEY[0]]]
     copies += [correct(_copy_tail(table, file_of_day[d], file_of_day[d + 1], 1, DUPLICATE_KEY[1]))
                for d in fault_days[DUPLICATE_KEY[1]]]
-    return pl.concat([table, *copies])
+    for rows in copies:
+        table = _insert_at_top_of_file(table, rows)
+    return table
+
+
+def _insert_at_top_of_file(table: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows put before the rows of their file, keeping a table in file order in it, so that
+    `number_lines` needs no sort; the table's buffers are shared, not copied."""
+    at = int((table["file"] < rows["file"][0]).sum())
+    return pl.concat([table.slice(0, at), rows, table.slice(at)], rechunk=False)
 
 
 def rows_outside(table: pl.DataFrame, files: set[str]) -> np.ndarray:
@@ -157,8 +166,12 @@ def render_lines(rows: pl.DataFrame, render: pl.Expr, breaker: Callable[[str, st
 
 
 def number_lines(table: pl.DataFrame, header_lines: int) -> pl.DataFrame:
-    """Final order in each file and the 1-based line number of each row."""
-    ordered = table.sort("file", "pos")
+    """Final order in each file and the 1-based line number of each row. Sorting copies the
+    whole table, so it is done only when the rows are not in that order already."""
+    file, pos = pl.col("file"), pl.col("pos")
+    in_order = table.select(((file > file.shift()) | ((file == file.shift()) & (pos > pos.shift())))
+                            .slice(1).all()).item()
+    ordered = table if in_order else table.sort("file", "pos")
     return ordered.with_columns(line_no=pl.int_range(1, pl.len() + 1).over("file") + header_lines)
 
 
@@ -232,7 +245,8 @@ def load_expectation(table: pl.DataFrame, specs: dict[str, LandedFile],
     last_line = pl.col("line_no") == pl.col("line_no").max().over("file")
     in_quarantine = pl.col("file").is_in(list(quarantined))
     bad_row = pl.col("fault").is_in(UNLOADABLE).fill_null(False)
-    loadable = table.filter(~in_quarantine & ~bad_row & ~(pl.col("file").is_in(cut_files) & last_line))
+    loadable = table.select(pl.col("key").filter(~in_quarantine & ~bad_row
+                                                 & ~(pl.col("file").is_in(cut_files) & last_line)))
     counts = dict(table.group_by("file").len().rows())
     duplicated = sum(counts.get(name, 0) for name, spec in specs.items() if spec.duplicate_as)
     return {"data_rows_written": table.height + duplicated,
