@@ -110,7 +110,7 @@ def land_rows(folder: Path, table: pl.DataFrame, specs: dict[str, LandedFile],
     """Land every planned file of an event source; `table` is sorted by file, and `lines`
     renders one file's rows as its lines."""
     folder.mkdir(parents=True, exist_ok=True)
-    ranges = table.with_row_index("row").group_by("file").agg(pl.col("row").min(), pl.len())
+    ranges = table.select("file").with_row_index("row").group_by("file").agg(pl.col("row").min(), pl.len())
     bounds = {name: (int(first), int(n)) for name, first, n in ranges.rows()}
     names = sorted(specs)
     step = max(1, len(names) // 10)

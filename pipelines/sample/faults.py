@@ -98,28 +98,21 @@ def mark(table: pl.DataFrame, rows: np.ndarray, fault: str, detail: str | None =
 def _copy_tail(table: pl.DataFrame, source_file: str, target_file: str, m: int, fault: str) -> pl.DataFrame:
     """The last `m` rows of one file, re-exported at the top of another (an overlapping export)."""
     tail = table.filter(pl.col("file") == source_file).sort("pos").tail(m)
-    return tail.with_columns(file=pl.lit(target_file, dtype=tail.schema["file"]), pos=pl.int_range(-tail.height, 0, dtype=pl.Int64),
+    return tail.with_columns(file=pl.lit(target_file, dtype=tail.schema["file"]),
+                             pos=pl.int_range(-tail.height, 0, dtype=pl.Int64),
                              fault=pl.lit(fault), fault_detail=pl.lit(f"copy of a row of {source_file}"))
 
 
-def add_duplicate_keys(table: pl.DataFrame, file_of_day: list[str], fault_days: dict[str, list[int]],
-                       correct: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
-    """Day D's last rows again at the top of day D+1's file: identical copies on some days,
-    and on others one copy whose content was corrected by `correct` (a one-row frame)."""
+def duplicate_key_copies(table: pl.DataFrame, file_of_day: list[str], fault_days: dict[str, list[int]],
+                         correct: Callable[[pl.DataFrame], pl.DataFrame]) -> list[pl.DataFrame]:
+    """Day D's last rows again, for the top of day D+1's file: identical copies on some days,
+    and on others one copy whose content was corrected by `correct` (a one-row frame).
+    `number_lines` puts them in place; row faults never touch these days' files."""
     copies = [_copy_tail(table, file_of_day[d], file_of_day[d + 1], IDENTICAL_COPIES, DUPLICATE_KEY[0])
               for d in fault_days[DUPLICATE_KEY[0]]]
     copies += [correct(_copy_tail(table, file_of_day[d], file_of_day[d + 1], 1, DUPLICATE_KEY[1]))
                for d in fault_days[DUPLICATE_KEY[1]]]
-    for rows in copies:
-        table = _insert_at_top_of_file(table, rows)
-    return table
-
-
-def _insert_at_top_of_file(table: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
-    """The rows put before the rows of their file, keeping a table in file order in it, so that
-    `number_lines` needs no sort; the table's buffers are shared, not copied."""
-    at = int((table["file"] < rows["file"][0]).sum())
-    return pl.concat([table.slice(0, at), rows, table.slice(at)], rechunk=False)
+    return copies
 
 
 def rows_outside(table: pl.DataFrame, files: set[str]) -> np.ndarray:
@@ -165,14 +158,25 @@ def render_lines(rows: pl.DataFrame, render: pl.Expr, breaker: Callable[[str, st
     return lines
 
 
-def number_lines(table: pl.DataFrame, header_lines: int) -> pl.DataFrame:
-    """Final order in each file and the 1-based line number of each row. Sorting copies the
-    whole table, so it is done only when the rows are not in that order already."""
+def number_lines(table: pl.DataFrame, copies: list[pl.DataFrame], header_lines: int) -> pl.DataFrame:
+    """Final order in each file, the re-exported `copies` at the top of theirs, and the 1-based
+    line number of each row.
+
+    The event table is normally in file order already (sorting would copy it whole), and the
+    copies are inserted by slicing, which shares the table's buffers: every column ends up with
+    the same chunks, which keeps later filters from copying the table to align them.
+    """
     file, pos = pl.col("file"), pl.col("pos")
     in_order = table.select(((file > file.shift()) | ((file == file.shift()) & (pos > pos.shift())))
                             .slice(1).all()).item()
     ordered = table if in_order else table.sort("file", "pos")
-    return ordered.with_columns(line_no=pl.int_range(1, pl.len() + 1).over("file") + header_lines)
+    above = sum((file == rows["file"][0]).cast(pl.Int64) * rows.height for rows in copies)
+    numbered = ordered.with_columns(line_no=pl.int_range(1, pl.len() + 1).over("file") + header_lines + above)
+    for rows in copies:
+        rows = rows.sort("pos").with_columns(line_no=pl.int_range(1, pl.len() + 1) + header_lines)
+        at = int((numbered["file"] < rows["file"][0]).sum())
+        numbered = pl.concat([numbered.slice(0, at), rows, numbered.slice(at)], rechunk=False)
+    return numbered
 
 
 def row_fault_truth(source: str, table: pl.DataFrame) -> dict[str, list[dict]]:

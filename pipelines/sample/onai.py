@@ -44,8 +44,8 @@ def build_onai(activity: Activity, staff: Workforce, cal: Calendar,
     fault_days = faults.pick_fault_days(np.bincount(table["day"].to_numpy(), minlength=cal.n_days),
                                         FILE_FAULTS, rng, with_next_day=faults.DUPLICATE_KEY)
     table, specs, expected = _plan_files(table, cal, fault_days, rng)
-    table = _inject_row_faults(table, fault_days, cal, total, rng)
-    table = faults.number_lines(table, header_lines=1)
+    table, copies = _inject_row_faults(table, fault_days, cal, total, rng)
+    table = faults.number_lines(table, copies, header_lines=1)
     hr_unit = _units_in_force(staff, cal, table)
     truth = {
         "faults": faults.merge_truth(faults.file_fault_truth(SOURCE, specs, table, expected, utf8_only=False),
@@ -139,9 +139,9 @@ def _file_name(day) -> str:
 
 
 def _inject_row_faults(table: pl.DataFrame, fault_days: dict[str, list[int]], cal: Calendar,
-                       total: int, rng: np.random.Generator) -> pl.DataFrame:
+                       total: int, rng: np.random.Generator) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     names = [_file_name(d) for d in cal.days]
-    table = faults.add_duplicate_keys(table, names, fault_days, _correct_kept)
+    copies = faults.duplicate_key_copies(table, names, fault_days, _correct_kept)
     touched = {d + step for days in fault_days.values() for d in days for step in (0, 1)}
     clean = faults.rows_outside(table, {names[d] for d in touched if d < cal.n_days})
     count = {fault: faults.fault_count(base, total / DEFAULT_EVENTS) for fault, base in ROW_FAULTS.items()}
@@ -151,7 +151,7 @@ def _inject_row_faults(table: pl.DataFrame, fault_days: dict[str, list[int]], ca
     rows = faults.pick_rows(table, clean & is_user, count["unknown_feature"], rng)
     table = faults.mark(table, rows, "unknown_feature", UNKNOWN_FEATURE, feature=UNKNOWN_FEATURE)
     table = faults.mark_out_of_range_times(table, clean, count, cal.start, rng)
-    return faults.mark_malformed(table, clean, count, rng)
+    return faults.mark_malformed(table, clean, count, rng), copies
 
 
 def _correct_kept(copy: pl.DataFrame) -> pl.DataFrame:

@@ -84,8 +84,8 @@ def build_portal(activity: Activity, staff: Workforce, org: Organisation, cal: C
     fault_days = faults.pick_fault_days(np.bincount(table["day"].to_numpy(), minlength=cal.n_days),
                                         FILE_FAULTS, rng, with_next_day=faults.DUPLICATE_KEY)
     table, specs, expected, styles = _plan_files(table, cal, fault_days, rng)
-    table = _inject_row_faults(table, specs, fault_days, cal, total, rng)
-    table = faults.number_lines(table, header_lines=0)
+    table, copies = _inject_row_faults(table, specs, fault_days, cal, total, rng)
+    table = faults.number_lines(table, copies, header_lines=0)
     quarantined = {n for n, s in specs.items()
                    if s.damage == "corrupt_gzip" or s.encoding == "cp949" or s.sidecar == "mismatch"}
     truth = {
@@ -379,10 +379,10 @@ def _damage(spec: LandedFile, fault: str) -> None:
 
 def _inject_row_faults(table: pl.DataFrame, specs: dict[str, LandedFile],
                        fault_days: dict[str, list[int]], cal: Calendar, total: int,
-                       rng: np.random.Generator) -> pl.DataFrame:
+                       rng: np.random.Generator) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     day_files = [sorted(n for n in specs if n.startswith(f"spendlogs_{d:%Y%m%d}")) for d in cal.days]
     main = [files[0] for files in day_files]  # "_2" and ".gz" sort after the plain name
-    table = faults.add_duplicate_keys(table, main, fault_days, _correct_spend)
+    copies = faults.duplicate_key_copies(table, main, fault_days, _correct_spend)
     touched = {d + step for days in fault_days.values() for d in days for step in (0, 1)}
     clean = faults.rows_outside(table, {n for d in touched if d < cal.n_days for n in day_files[d]})
     count = {fault: faults.fault_count(base, total / DEFAULT_EVENTS) for fault, base in ROW_FAULTS.items()}
@@ -393,7 +393,7 @@ def _inject_row_faults(table: pl.DataFrame, specs: dict[str, LandedFile],
     table = faults.mark(table, rows, "unknown_feature", UNKNOWN_FEATURE,
                         service_name=UNKNOWN_FEATURE, service_mode=0)
     table = faults.mark_out_of_range_times(table, clean, count, cal.start, rng)
-    return faults.mark_malformed(table, clean, count, rng)
+    return faults.mark_malformed(table, clean, count, rng), copies
 
 
 def _correct_spend(copy: pl.DataFrame) -> pl.DataFrame:
