@@ -63,6 +63,12 @@ def build_onai(activity: Activity, staff: Workforce, cal: Calendar,
 
 
 def _events(activity: Activity, staff: Workforce, cal: Calendar, rng: np.random.Generator) -> pl.DataFrame:
+    # Two steps, so the per-event arrays of the first are freed before the second draws its own.
+    return _attributes(_requests(activity, staff, cal, rng), rng)
+
+
+def _requests(activity: Activity, staff: Workforce, cal: Calendar, rng: np.random.Generator) -> pl.DataFrame:
+    """Who uses which feature when, in time order: staff, and nightly system jobs."""
     cells = np.flatnonzero(activity.n_onai > 0)
     cell_of_event = np.repeat(np.arange(len(cells)), activity.n_onai[cells])
     seconds, _ = event_seconds(rng, cell_of_event, len(cells), cal.workday[activity.cell_day[cells]])
@@ -84,7 +90,7 @@ def _events(activity: Activity, staff: Workforce, cal: Calendar, rng: np.random.
     table = pl.concat([users, jobs])
     day_start = cal.day_start_utc_ms()
     table = table.with_columns(t_ms=pl.Series(day_start[table["day"].to_numpy()]) + pl.col("ms_of_day"))
-    return _attributes(table.sort("t_ms").drop("ms_of_day"), rng)
+    return table.sort("t_ms").drop("ms_of_day")
 
 
 def _attributes(table: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:

@@ -134,6 +134,12 @@ def _top_unit(units: dict, code: str) -> str:
 
 def _events(activity: Activity, staff: Workforce, people: pl.DataFrame, cal: Calendar,
             rng: np.random.Generator) -> pl.DataFrame:
+    # Two steps, so the per-event arrays of the first are freed before the second draws its own.
+    return _attributes(_requests(activity, staff, cal, rng), people, rng)
+
+
+def _requests(activity: Activity, staff: Workforce, cal: Calendar, rng: np.random.Generator) -> pl.DataFrame:
+    """Who calls which service when, in time order: staff through the portal, and service keys."""
     cells = np.flatnonzero(activity.n_portal > 0)
     cell_of_event = np.repeat(np.arange(len(cells)), activity.n_portal[cells])
     seconds, session = event_seconds(rng, cell_of_event, len(cells), cal.workday[activity.cell_day[cells]])
@@ -151,8 +157,7 @@ def _events(activity: Activity, staff: Workforce, people: pl.DataFrame, cal: Cal
     table = pl.concat([users, _service_events(users.height, cal, staff.size, rng)], how="diagonal")
     day_start = cal.day_start_utc_ms()
     table = table.with_columns(t_ms=pl.Series(day_start[table["day"].to_numpy()]) + pl.col("ms_of_day"))
-    table = table.sort("t_ms").drop("ms_of_day")
-    return _attributes(table, people, rng)
+    return table.sort("t_ms").drop("ms_of_day")
 
 
 def _user_events(person, day, seconds, service, call) -> pl.DataFrame:
@@ -206,14 +211,15 @@ def _attributes(table: pl.DataFrame, people: pl.DataFrame, rng: np.random.Genera
         model=_lookup([m[0] for m in MODELS], model), model_group=_lookup([m[1] for m in MODELS], model),
         provider=_lookup([m[2] for m in MODELS], model),
         user=_spelled(people["user"].gather(person), rng),
-        service_name=_lookup((*SERVICES, UNKNOWN_FEATURE), service), service_mode=pl.Series(service_mode),
+        service_name=_lookup((*SERVICES, UNKNOWN_FEATURE), service),
+        service_mode=pl.Series(service_mode, dtype=pl.Int8),
         guardrail=_lookup(GUARDRAIL_STATUSES, guardrail),
         alias=people["alias"].gather(person), team=people["team"].gather(person),
         end_user=pl.when(pl.Series(with_email)).then(people["email"].gather(person)).otherwise(pl.lit("")),
         ip=people["ip"].gather(person), messages=messages, response=response,
         status=_lookup(("success", "failure"), failed.astype(np.int64)),
         fault=pl.lit(None, pl.String), fault_detail=pl.lit(None, pl.String),
-    )
+    ).drop("person", "service")  # what they determine is now in the columns above
 
 
 def _outcomes(call: np.ndarray, is_user: np.ndarray, rng: np.random.Generator):
@@ -362,9 +368,9 @@ def _plan_files(table: pl.DataFrame, cal: Calendar, fault_days: dict[str, list[i
     file_index = day * 2 + is_part2
     flat_names = [n or "" for n in names.ravel().tolist()]
     flat_names = pl.Series(flat_names, dtype=pl.Enum(sorted(set(flat_names))))  # sorts as the names
-    flat_styles = pl.Series(styles.ravel())
+    flat_styles = pl.Series(styles.ravel(), dtype=pl.Int8)
     table = table.with_columns(file=flat_names.gather(file_index), pos=pl.Series(rank),
-                               ts_style=flat_styles.gather(file_index))
+                               ts_style=flat_styles.gather(file_index)).drop("day")
     return table, specs, expected, style_of
 
 
