@@ -316,7 +316,8 @@ def render(meta: dict, records: list[dict], summary: Summary, profile: dict | No
         "## Whole run, side by side",
         "",
         f"Pipeline = `run_pipeline` (its Dagster jobs in process, fresh instance and warehouse), imports "
-        f"excluded, the fastest of {meta.get('full_reps', 1)} runs, each in a fresh process. Lower bound = "
+        f"excluded, the fastest of {meta.get('full_reps', 1)} runs, each in a fresh process (at ~10 M events one "
+        f"run and two of the lower bound: each takes minutes). Lower bound = "
         f"`bench/lower_bound.sql`, the fastest of {meta['lb_reps']} runs in one fresh process (files the "
         "pipeline rejects whole are screened out and CP949 OnAI files decoded to UTF-8 copies before the clock "
         "starts; that screening is shown on its own). The fastest run is the one the rest of this shared "
