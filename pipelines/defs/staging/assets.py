@@ -24,6 +24,9 @@ STAGING_VIEWS: dict[str, list[dg.AssetKey]] = {
     "hr_org_units": [dg.AssetKey(["raw", "hr_org_units"])],
 }
 # Views that keep one row per natural key of the whole history (a window over every raw event).
+# Each is also a table macro staging.<view>_touching(first_day, last_day), defined by the same SQL
+# file: the rows of the natural keys with a copy on those KST days, so that rebuilding one month
+# ranks the copies of that month's keys instead of every event ever loaded.
 DEDUPLICATED_VIEWS = {"portal_events", "onai_events", "events"}
 
 
@@ -66,11 +69,14 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     )
     def view_asset(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
-            conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS {sql_file.read_text(encoding='utf-8')}")
             if name in DEDUPLICATED_VIEWS:
+                conn.execute(f"CREATE OR REPLACE MACRO staging.{name}_touching(first_day, last_day) AS TABLE "
+                             f"{sql_file.read_text(encoding='utf-8')}")
+                conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS SELECT * FROM staging.{name}_touching(NULL, NULL)")
                 # Counting would de-duplicate every event of the history once more on every refresh;
                 # staging/file_reconciliation counts the kept rows per file and source anyway.
                 return dg.MaterializeResult(metadata={"rows": "see staging/file_reconciliation (loaded)"})
+            conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS {sql_file.read_text(encoding='utf-8')}")
             rows = conn.execute(f"SELECT count(*) FROM staging.{name}").fetchall()[0][0]
         return dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(rows)})
 

@@ -29,7 +29,9 @@ SELECT
         AS assisted_minutes_central,
     CASE WHEN e.qualifying THEN coalesce(coefficient.minutes_high, fallback.minutes_high) ELSE 0 END
         AS assisted_minutes_high
-FROM staging.events e
+-- Only the events whose key has a copy in these months are ranked (a winner of these months has
+-- one: itself); a month's rebuild does not de-duplicate the whole history.
+FROM staging.events_touching($first_month, last_day($last_month)) e
 LEFT JOIN staging.roster_monthly roster
     ON roster.month = e.month AND roster.employee_key = e.employee_key
 LEFT JOIN marts.assisted_minutes coefficient

@@ -1,5 +1,7 @@
 -- Every event of both platforms in one shape, with the metric dictionary's flags
--- (metrics.md: event, qualifying action, feature, blocked by policy).
+-- (metrics.md: event, qualifying action, feature, blocked by policy). Also the table macro
+-- staging.events_touching(first_day, last_day): the events whose natural key has a copy on
+-- those KST days (NULL, NULL: every event); marts/sql/attributed_events.sql reads it.
 SELECT
     'portal' AS platform,
     request_id AS event_key,
@@ -22,7 +24,7 @@ SELECT
     completion_tokens,
     spend_usd AS cost_usd,
     NULL::BOOLEAN AS output_kept
-FROM staging.portal_events
+FROM staging.portal_events_touching(first_day, last_day)
 UNION ALL
 SELECT
     'onai',
@@ -42,4 +44,4 @@ SELECT
     NULL,
     NULL,
     output_kept
-FROM staging.onai_events
+FROM staging.onai_events_touching(first_day, last_day)

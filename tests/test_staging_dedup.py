@@ -1,0 +1,74 @@
+"""De-duplication by natural key, over the whole history and restricted to some days.
+
+staging.<view>_touching(first_day, last_day) must give, for the events of those days, exactly the
+rows the whole-history view gives, also when a key's copies lie in different months: the copy
+delivered last wins wherever it lies."""
+
+import dagster as dg
+
+from pipelines.defs.staging.assets import staging_assets
+from pipelines.resources import Warehouse
+
+# request_id, file, file date, line, delivered (UTC), started (UTC), KST event date, prompt tokens
+PORTAL_COPIES = [
+    # r1: first delivered in September's file, corrected next day into October (delivered later: wins)
+    ("r1", "spendlogs_20260930.jsonl", "2026-09-30", 1, "2026-10-01 00:00", "2026-09-30 02:00", "2026-09-30", 10),
+    ("r1", "spendlogs_20261001.jsonl", "2026-10-01", 1, "2026-10-02 00:00", "2026-10-01 02:00", "2026-10-01", 20),
+    # r2: an October copy, then a late re-delivery of September 29 (delivered last: September wins)
+    ("r2", "spendlogs_20261001.jsonl", "2026-10-01", 2, "2026-10-02 00:00", "2026-10-01 03:00", "2026-10-01", 40),
+    ("r2", "spendlogs_20260929.jsonl", "2026-09-29", 1, "2026-10-05 00:00", "2026-09-29 03:00", "2026-09-29", 30),
+    # r3: one copy, October
+    ("r3", "spendlogs_20261001.jsonl", "2026-10-01", 3, "2026-10-02 00:00", "2026-10-01 04:00", "2026-10-01", 50),
+]
+# event_id, file, file date, line, delivered, started, KST event date
+ONAI_COPIES = [
+    ("o1", "onai_activity_20261001.csv", "2026-10-01", 2, "2026-10-02 00:00", "2026-10-01 05:00", "2026-10-01"),
+    ("o1", "onai_activity_20261002.csv", "2026-10-02", 2, "2026-10-03 00:00", "2026-10-01 05:00", "2026-10-01"),
+]
+
+
+def _load_raw(conn) -> None:
+    for key, file, file_date, line, delivered, started, event_date, prompt in PORTAL_COPIES:
+        conn.execute(
+            """INSERT INTO raw.portal_events (file, file_date, line, delivered_at, request_id, call_type, status,
+                   started_at, event_date, prompt_tokens, completion_tokens, total_tokens, spend_usd, service)
+               VALUES (?, ?, ?, ?::TIMESTAMPTZ, ?, 'acompletion', 'success', ?::TIMESTAMPTZ, ?, ?, 0, ?, 0, 'chat')""",
+            [file, file_date, line, delivered + "+00", key, started + "+00", event_date, prompt, prompt])
+    for key, file, file_date, line, delivered, started, event_date in ONAI_COPIES:
+        conn.execute(
+            """INSERT INTO raw.onai_events (file, file_date, line, delivered_at, event_id, started_at, event_date,
+                   feature, status)
+               VALUES (?, ?, ?, ?::TIMESTAMPTZ, ?, ?::TIMESTAMPTZ, ?, '번역', 'success')""",
+            [file, file_date, line, delivered + "+00", key, started + "+00", event_date])
+
+
+def _rows(conn, source: str, month: str) -> list[tuple]:
+    return conn.execute(
+        f"SELECT platform, event_key, event_date::VARCHAR, prompt_tokens FROM {source} "
+        "WHERE month = ?::DATE ORDER BY event_key", [month]).fetchall()
+
+
+def test_a_months_keys_rank_all_their_copies_wherever_they_lie(axmeter_home):
+    warehouse = Warehouse(home=str(axmeter_home))
+    with warehouse.connect() as conn:
+        _load_raw(conn)
+    views = [a for a in staging_assets if a.key.path[-1] in ("portal_events", "onai_events", "events")]
+    assert dg.materialize(views, resources={"warehouse": warehouse}).success
+
+    with warehouse.connect() as conn:
+        october_whole = _rows(conn, "staging.events", "2026-10-01")
+        september_whole = _rows(conn, "staging.events", "2026-09-01")
+        october_only = _rows(conn, "staging.events_touching(DATE '2026-10-01', DATE '2026-10-31')", "2026-10-01")
+        september_only = _rows(conn, "staging.events_touching(DATE '2026-09-01', DATE '2026-09-30')", "2026-09-01")
+        candidates = conn.execute(
+            "SELECT event_key FROM staging.events_touching(DATE '2026-09-01', DATE '2026-09-30') ORDER BY 1").fetchall()
+
+    # By hand: r1's October copy (20 tokens) and r3 in October; r2's September copy (30) in
+    # September; o1 once (its second delivery), in October.
+    assert october_whole == [("onai", "o1", "2026-10-01", None), ("portal", "r1", "2026-10-01", 20),
+                             ("portal", "r3", "2026-10-01", 50)]
+    assert september_whole == [("portal", "r2", "2026-09-29", 30)]
+    assert october_only == october_whole
+    assert september_only == september_whole
+    # September's keys are r1 and r2 (each has a September copy), ranked with all their copies.
+    assert candidates == [("r1",), ("r2",)]
