@@ -158,8 +158,7 @@ WHOLE_HISTORY_MARTS_SPEC: dict[str, tuple[str, list[dg.AssetKey]]] = {
     "data_quality_daily": (
         "Per source and day: rows received, loaded, duplicate, quarantined; HR match rate; unmapped features; "
         "freshness.",
-        [_key("staging", "file_reconciliation"), _key("staging", "portal_events"), _key("staging", "onai_events"),
-         _key("staging", "roster_monthly"), EVENTS]),
+        [_key("staging", "file_reconciliation"), _key("raw", "portal_events"), _key("raw", "onai_events"), EVENTS]),
     "data_quality_quarantine": (
         "Per source, day and reason: files and rows quarantined.",
         [_key("raw", "portal_events"), _key("raw", "onai_events")]),

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS marts.partition_builds (
 CREATE TABLE IF NOT EXISTS marts.attributed_events (
     month                   DATE NOT NULL,
     event_date              DATE NOT NULL,
+    file_date               DATE NOT NULL,       -- the date in the name of the file it came from
     platform                VARCHAR NOT NULL,
     event_key               VARCHAR NOT NULL,
     employee_key            VARCHAR,

@@ -6,6 +6,7 @@
 SELECT
     e.month,
     e.event_date,
+    e.file_date,
     e.platform,
     e.event_key,
     e.employee_key,

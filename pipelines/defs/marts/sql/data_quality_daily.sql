@@ -35,27 +35,18 @@ file_figures AS (
     FROM files
     GROUP BY source, day
 ),
-kept_events AS (
-    SELECT 'portal' AS source, file_date AS day, event_date, employee_key, 'portal:' || service AS feature
-    FROM staging.portal_events
-    UNION ALL
-    SELECT 'onai', file_date, event_date, employee_key, 'onai:' || feature
-    FROM staging.onai_events
-),
+-- The kept events are marts.attributed_events (every de-duplicated event, built for every month
+-- before this mart): its Roster(M) match and feature mapping are the ones the marts used.
 event_figures AS (
     SELECT
-        kept_events.source,
-        kept_events.day,
-        count(kept_events.employee_key) AS events_with_employee,
-        count(roster.employee_key) AS events_matched_to_hr,
-        count(*) FILTER (WHERE kept_events.feature NOT IN (SELECT feature FROM marts.assisted_minutes)
-                           AND kept_events.feature <> 'portal:unknown') AS unmapped_feature_rows,
-        count(*) FILTER (WHERE kept_events.feature = 'portal:unknown') AS unknown_service_rows
-    FROM kept_events
-    LEFT JOIN staging.roster_monthly roster
-        ON roster.month = date_trunc('month', kept_events.event_date)
-       AND roster.employee_key = kept_events.employee_key
-    GROUP BY kept_events.source, kept_events.day
+        platform AS source,
+        file_date AS day,
+        count(employee_key) AS events_with_employee,
+        count(*) FILTER (WHERE in_roster) AS events_matched_to_hr,
+        count(*) FILTER (WHERE NOT feature_mapped AND feature <> 'portal:unknown') AS unmapped_feature_rows,
+        count(*) FILTER (WHERE feature = 'portal:unknown') AS unknown_service_rows
+    FROM marts.attributed_events
+    GROUP BY platform, file_date
 ),
 newest_events AS (
     SELECT 'portal' AS source, file_date AS day, max(started_at) AS newest_event_at
