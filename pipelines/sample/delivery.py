@@ -110,6 +110,8 @@ def land_rows(folder: Path, table: pl.DataFrame, specs: dict[str, LandedFile],
     """Land every planned file of an event source; `table` is sorted by file, and `lines`
     renders one file's rows as its lines."""
     folder.mkdir(parents=True, exist_ok=True)
+    # The file column alone: a new column beside the table's would have polars align their chunks,
+    # copying the whole table.
     ranges = table.select("file").with_row_index("row").group_by("file").agg(pl.col("row").min(), pl.len())
     bounds = {name: (int(first), int(n)) for name, first, n in ranges.rows()}
     names = sorted(specs)

@@ -23,6 +23,7 @@ MALFORMED = ("bad_timestamp", "non_numeric_tokens", "missing_request_id", "non_n
 DUPLICATE_KEY = ("duplicate_key_identical", "duplicate_key_changed")
 IDENTICAL_COPIES = 3  # rows re-exported per overlapping day
 FUTURE = datetime(2031, 3, 5, 10, 0, tzinfo=KST)
+FAULT_TEXT = pl.Categorical  # `fault` and `fault_detail`: null on nearly every row, few distinct texts
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ def merge_truth(*parts: dict[str, list]) -> dict[str, list]:
         for fault, entries in part.items():
             out.setdefault(fault, []).extend(entries)
     return out
+
+
+def fault_text(text: str | None) -> pl.Expr:
+    """A value for the `fault` or `fault_detail` column."""
+    return pl.lit(text, dtype=FAULT_TEXT)
 
 
 def fault_count(base: int, size: float) -> int:
@@ -89,8 +95,8 @@ def mark(table: pl.DataFrame, rows: np.ndarray, fault: str, detail: str | None =
     updates = {name: pl.when(flag).then(pl.lit(value, dtype=table.schema[name])).otherwise(pl.col(name))
                for name, value in changes.items()}
     return table.with_columns(
-        fault=pl.when(flag).then(pl.lit(fault)).otherwise(pl.col("fault")),
-        fault_detail=pl.when(flag).then(pl.lit(detail)).otherwise(pl.col("fault_detail")),
+        fault=pl.when(flag).then(fault_text(fault)).otherwise(pl.col("fault")),
+        fault_detail=pl.when(flag).then(fault_text(detail)).otherwise(pl.col("fault_detail")),
         **updates,
     )
 
@@ -100,7 +106,8 @@ def _copy_tail(table: pl.DataFrame, source_file: str, target_file: str, m: int, 
     tail = table.filter(pl.col("file") == source_file).sort("pos").tail(m)
     return tail.with_columns(file=pl.lit(target_file, dtype=tail.schema["file"]),
                              pos=pl.int_range(-tail.height, 0, dtype=pl.Int64),
-                             fault=pl.lit(fault), fault_detail=pl.lit(f"copy of a row of {source_file}"))
+                             fault=fault_text(fault),
+                             fault_detail=fault_text(f"copy of a row of {source_file}"))
 
 
 def duplicate_key_copies(table: pl.DataFrame, file_of_day: list[str], fault_days: dict[str, list[int]],

@@ -110,7 +110,7 @@ def _attributes(table: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         kept=pl.Series(["Y", "N", ""]).gather(kept),
         chars_in=pl.Series(np.maximum(1, np.rint(chars_in)).astype(np.int64)),
         chars_out=pl.Series(np.rint(chars_out).astype(np.int64)),
-        fault=pl.lit(None, pl.String), fault_detail=pl.lit(None, pl.String),
+        fault=faults.fault_text(None), fault_detail=faults.fault_text(None),
     )
 
 
@@ -164,8 +164,8 @@ def _correct_kept(copy: pl.DataFrame) -> pl.DataFrame:
     """The re-exported copy carries the user's later verdict on the output."""
     before = copy["kept"][0]
     after = "N" if before == "Y" else "Y"
-    return copy.with_columns(kept=pl.lit(after),
-                             fault_detail=pl.lit(f"결과활용 corrected from '{before}' to '{after}'"))
+    detail = f"결과활용 corrected from '{before}' to '{after}'"
+    return copy.with_columns(kept=pl.lit(after), fault_detail=faults.fault_text(detail))
 
 
 def _lines(rows: pl.DataFrame) -> pl.Series:

@@ -218,7 +218,7 @@ def _attributes(table: pl.DataFrame, people: pl.DataFrame, rng: np.random.Genera
         end_user=pl.when(pl.Series(with_email)).then(people["email"].gather(person)).otherwise(pl.lit("")),
         ip=people["ip"].gather(person), messages=messages, response=response,
         status=_lookup(("success", "failure"), failed.astype(np.int64)),
-        fault=pl.lit(None, pl.String), fault_detail=pl.lit(None, pl.String),
+        fault=faults.fault_text(None), fault_detail=faults.fault_text(None),
     ).drop("person", "service")  # what they determine is now in the columns above
 
 
@@ -406,7 +406,8 @@ def _correct_spend(copy: pl.DataFrame) -> pl.DataFrame:
     """The re-exported copy carries a corrected spend."""
     old = copy["spend"][0]
     new = round(old * 1.25 + 0.001, 8)
-    return copy.with_columns(spend=pl.lit(new), fault_detail=pl.lit(f"spend corrected from {old} to {new}"))
+    return copy.with_columns(spend=pl.lit(new),
+                             fault_detail=faults.fault_text(f"spend corrected from {old} to {new}"))
 
 
 def _timestamp(ms: pl.Expr) -> pl.Expr:
