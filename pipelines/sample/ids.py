@@ -5,7 +5,8 @@ import zlib
 import numpy as np
 import polars as pl
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)  # ASCII codes of the hex digits
+_BLOCK_ROWS = 65_536
 
 
 def rng_for(seed: int, component: str) -> np.random.Generator:
@@ -34,15 +35,24 @@ def uuid_series(rng: np.random.Generator, n: int) -> pl.Series:
 
 
 def _hex_bytes(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
-    digits = _HEX[rng.integers(0, 16, size=(n, width), dtype=np.uint8)]
-    return digits.view(f"S{width}").ravel()
+    return _hex_digits(rng, n, width).view(f"S{width}").ravel()
 
 
 def _uuid_bytes(rng: np.random.Generator, n: int) -> np.ndarray:
-    digits = _HEX[rng.integers(0, 16, size=(n, 36), dtype=np.uint8)]
-    digits[:, [8, 13, 18, 23]] = b"-"
-    digits[:, 14] = b"4"
+    digits = _hex_digits(rng, n, 36)
+    digits[:, [8, 13, 18, 23]] = ord("-")
+    digits[:, 14] = ord("4")
     return digits.view("S36").ravel()
+
+
+def _hex_digits(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
+    """(n, width) ASCII hex digits: values 0-15 drawn, then turned into their digits in place,
+    a block of rows at a time, so no second array of the full size is needed."""
+    digits = rng.integers(0, 16, size=(n, width), dtype=np.uint8)
+    for start in range(0, n, _BLOCK_ROWS):
+        block = digits[start:start + _BLOCK_ROWS]
+        block[...] = _HEX[block]
+    return digits
 
 
 def unique_numbers(rng: np.random.Generator, low: int, high: int, n: int) -> np.ndarray:

@@ -193,8 +193,7 @@ def _attributes(table: pl.DataFrame, people: pl.DataFrame, rng: np.random.Genera
     prompt, completion = _tokens(service, call, rng)
     blocked, failed, guardrail = _outcomes(call, is_user, rng)
     completion = np.where(failed | blocked, 0, completion)
-    price = np.array([m[3:] for m in MODELS])[model]
-    spend = prompt * price[:, 0] / 1000 + completion * price[:, 1] / 1000 + price[:, 2]
+    spend = _spend(model, prompt, completion)
     messages, response = _contents(service, call, blocked, failed, rng)
     mode_share = [1 - SERVICE_IN_TAGS_SHARE - NO_SERVICE_SHARE, SERVICE_IN_TAGS_SHARE, NO_SERVICE_SHARE]
     service_mode = np.where(is_user, rng.choice(3, size=n, p=mode_share), np.where(rng.random(n) < 0.3, 2, 0))
@@ -220,6 +219,12 @@ def _attributes(table: pl.DataFrame, people: pl.DataFrame, rng: np.random.Genera
         status=_lookup(("success", "failure"), failed.astype(np.int64)),
         fault=faults.fault_text(None), fault_detail=faults.fault_text(None),
     ).drop("person", "service")  # what they determine is now in the columns above
+
+
+def _spend(model: np.ndarray, prompt: np.ndarray, completion: np.ndarray) -> np.ndarray:
+    """USD: per 1k prompt tokens, per 1k completion tokens, and per request."""
+    price = np.array([m[3:] for m in MODELS])
+    return prompt * price[model, 0] / 1000 + completion * price[model, 1] / 1000 + price[model, 2]
 
 
 def _outcomes(call: np.ndarray, is_user: np.ndarray, rng: np.random.Generator):
