@@ -201,8 +201,8 @@ def ensure_sample(size: Size) -> tuple[Path, dict]:
     return home, {**cached, "reused": False}
 
 
-# pipelines.sample.generate peaked at 2.0 GB RSS for 1,400 employees (~1 M events).
-GENERATOR_GB_PER_EMPLOYEE = 2.0 / 1400
+# pipelines.sample.generate peaked at 2.36 GB RSS for 14,000 employees (~10 M events); 2.6 leaves a margin.
+GENERATOR_GB_PER_EMPLOYEE = 2.6 / 14000
 
 
 def available_memory_gb() -> float | None:
