@@ -188,7 +188,7 @@ def ensure_sample(size: Size) -> tuple[Path, dict]:
     available_gb = available_memory_gb()
     if available_gb is not None and needed_gb > 0.8 * available_gb:
         raise RuntimeError(f"generating {size.label} needs about {needed_gb:.0f} GB of memory (the generator peaks at "
-                           f"~2 GB per million events) and only {available_gb:.0f} GB is available; refusing rather "
+                           f"~{GENERATOR_GB_PER_EMPLOYEE * 1400:.2f} GB per million events) and only {available_gb:.0f} GB is available; refusing rather "
                            "than pushing a shared machine into swap or the OOM killer")
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
