@@ -187,9 +187,10 @@ def ensure_sample(size: Size) -> tuple[Path, dict]:
     needed_gb = GENERATOR_GB_PER_EMPLOYEE * size.employees
     available_gb = available_memory_gb()
     if available_gb is not None and needed_gb > 0.8 * available_gb:
+        per_million = GENERATOR_GB_PER_EMPLOYEE * 1400  # 1,400 employees make ~1 M events
         raise RuntimeError(f"generating {size.label} needs about {needed_gb:.0f} GB of memory (the generator peaks at "
-                           f"~{GENERATOR_GB_PER_EMPLOYEE * 1400:.2f} GB per million events) and only {available_gb:.0f} GB is available; refusing rather "
-                           "than pushing a shared machine into swap or the OOM killer")
+                           f"~{per_million:.2f} GB per million events) and only {available_gb:.0f} GB is available; "
+                           "refusing rather than pushing a shared machine into swap or the OOM killer")
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     log(f"  sample: generating {size.employees} employees, {PERIOD[0]} .. {PERIOD[1]} (seed {SEED})")
