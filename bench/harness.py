@@ -271,6 +271,37 @@ def machine() -> dict:
             "pyarrow": version("pyarrow"), "streamlit": version("streamlit")}
 
 
+def calibration() -> dict:
+    """How fast this machine is right now, the fastest of three: a fixed pure-Python loop (one core)
+    and a fixed DuckDB aggregate (every core). Shared machines differ from day to day by several
+    times; results from different days compare through these, not through wall times alone."""
+    import duckdb
+
+    def python_loop() -> None:
+        total = 0
+        for i in range(10_000_000):
+            total += i
+
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
+
+    def duckdb_aggregate() -> None:
+        connection.execute("SELECT sum(hash(range)) FROM range(100_000_000)").fetchall()
+
+    def fastest(work) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - started)
+        return round(min(times), 3)
+
+    try:
+        return {"python_loop_s": fastest(python_loop), "duckdb_aggregate_s": fastest(duckdb_aggregate)}
+    finally:
+        connection.close()
+
+
 def code_state() -> dict:
     def git(*args: str) -> str:
         try:
@@ -365,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [s for s in SIZES if s.label in wanted]
     OUT.mkdir(parents=True, exist_ok=True)
     meta = {"machine": machine(), "code": use_code(args.code), "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "loadavg_start": os.getloadavg(), "incremental_day": INCREMENTAL_DAY.isoformat(),
+            "loadavg_start": os.getloadavg(), "calibration_start": calibration(),
+            "incremental_day": INCREMENTAL_DAY.isoformat(),
             "full_reps": args.full_reps, "lb_reps": args.lb_reps, "dashboard_reps": args.dashboard_reps}
     log(f"axmeter bench: sizes {', '.join(s.label for s in sizes)} on {meta['machine']['cores']} cores; "
         + ("measuring the working tree" if args.code == "worktree" else f"measuring commit {meta['code']['commit']} "
@@ -393,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
 
     meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     meta["loadavg_end"] = os.getloadavg()
+    meta["calibration_end"] = calibration()
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "sizes": records, "profile": profile},
                                                  indent=2, default=str))
     return write_results(meta, records, profile, args.output)

@@ -270,6 +270,16 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
+def _calibration_lines(meta: dict) -> list[str]:
+    start, end = meta.get("calibration_start"), meta.get("calibration_end")
+    if not start:
+        return []
+    at_end = (f" ({end['python_loop_s']:.2f} s and {end['duckdb_aggregate_s']:.2f} s at the end)" if end else "")
+    return [f"- speed: 10 M additions in a Python loop took {start['python_loop_s']:.2f} s and a DuckDB aggregate "
+            f"over 100 M rows {start['duckdb_aggregate_s']:.2f} s at the start{at_end}, the fastest of three; "
+            "results from other days compare through these, not through wall times alone"]
+
+
 def render(meta: dict, records: list[dict], summary: Summary, profile: dict | None) -> str:
     m, code = meta["machine"], meta["code"]
     by_label = {r["label"]: r for r in records}
@@ -296,6 +306,7 @@ def render(meta: dict, records: list[dict], summary: Summary, profile: dict | No
         f"- load average (1 min) {meta['loadavg_start'][0]:.2f} at the start, "
         f"{meta.get('loadavg_end', [float('nan')])[0]:.2f} at the end: the machine is shared, so wall times carry "
         "noise; CPU seconds are shown next to them",
+        *_calibration_lines(meta),
         "",
         "## Sizes",
         "",
