@@ -77,9 +77,12 @@ def _preview(conn, table: str, where: str, params: dict) -> str:
 def build_attributed_events(conn, months: list[date]) -> dict:
     version = load_assisted_minutes(conn)
     conn.execute("DELETE FROM marts.attributed_events WHERE month BETWEEN ? AND ?", [months[0], months[-1]])
-    # One statement for the whole range: staging.events de-duplicates all of raw each time it is read.
-    conn.execute(f"INSERT INTO marts.attributed_events BY NAME {mart_sql('attributed_events')}",
-                 {"first_month": months[0], "last_month": months[-1]})
+    # A month at a time: each statement ranks only the copies of that month's keys
+    # (staging.events_touching), so the window stays within memory instead of spilling the whole
+    # history (10 M events: 47 -> 36 s here), and the rows land in month order for the zone maps.
+    sql = mart_sql("attributed_events")
+    for month in months:
+        conn.execute(f"INSERT INTO marts.attributed_events BY NAME {sql}", {"first_month": month, "last_month": month})
     rows, unattributed = conn.execute(
         """SELECT count(*), count(*) FILTER (WHERE unit_code = '_UNATTRIBUTED')
            FROM marts.attributed_events WHERE month BETWEEN ? AND ?""", [months[0], months[-1]]
