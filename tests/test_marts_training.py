@@ -7,6 +7,7 @@ from datetime import date
 
 import dagster as dg
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 
@@ -64,3 +65,21 @@ def test_did_by_hand_and_a_degenerate_bootstrap():
     again = training_impact(_people(rows), "2026.1", replicates=200, seed=1)
     assert again.equals(mart)
 
+
+
+def test_bootstrap_replicates_in_chunks_give_the_same_interval(monkeypatch):
+    """Drawing the replicates a chunk at a time (memory) must not change a single number."""
+    from pipelines.defs.marts import training_impact as module
+
+    rng = np.random.default_rng(7)
+    rows = pl.DataFrame({
+        "session_id": [f"S{i % 3}" for i in range(60)],
+        "employee_key": [f"p{i % 25}" for i in range(60)],
+        "is_treated": [i % 4 == 0 for i in range(60)],
+        "change": rng.normal(0.05, 0.1, 60),
+    })
+    chunked = module.bootstrap_did(rows, ["S0", "S1", "S2"], replicates=250, seed=3)
+    monkeypatch.setattr(module, "REPLICATE_CHUNK", 10_000)
+    whole = module.bootstrap_did(rows, ["S0", "S1", "S2"], replicates=250, seed=3)
+    assert module.REPLICATE_CHUNK != 100 and chunked == whole
+    assert all(low < high for low, high in whole.values())
