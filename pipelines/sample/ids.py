@@ -19,11 +19,6 @@ def hex_ids(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
     return _hex_bytes(rng, n, width).astype(f"U{width}")
 
 
-def hex_series(rng: np.random.Generator, n: int, width: int) -> pl.Series:
-    """The strings `hex_ids` draws, straight into polars (numpy unicode takes 4 bytes a character)."""
-    return pl.Series(_hex_bytes(rng, n, width)).cast(pl.String)
-
-
 def uuid_ids(rng: np.random.Generator, n: int) -> np.ndarray:
     """`n` random version-4 style UUID strings (numpy unicode array)."""
     return _uuid_bytes(rng, n).astype("U36")
