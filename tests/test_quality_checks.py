@@ -53,6 +53,25 @@ print(sum(o.success for o in outcomes), len(outcomes))
     assert passed == total > 0  # a clean closure row passes every rule
 
 
+def test_validation_keeps_no_batch_of_data_afterwards(tmp_path):
+    """GX's execution engine caches the last DataFrame of every asset for the life of its
+    context; validation drops it, or a run would hold a slice of every table it checked."""
+    import gc
+
+    from pipelines.defs.quality.validation import validate_frame
+
+    contract = load_contracts()["calendar"]
+    table = duckdb.sql("SELECT 'closures.csv' AS file, DATE '2026-01-01' AS file_date, "
+                       "TIMESTAMPTZ '2026-01-01 00:00:00+00' AS delivered_at, 2::BIGINT AS line, "
+                       "DATE '2026-05-01' AS closure_date, '창립기념일' AS closure_reason").to_arrow_table()
+    for quality_home in (None, tmp_path):  # unstored (tests, dry runs) and stored (a run's context)
+        outcomes = validate_frame(contract, table, quality_home=quality_home)
+        assert outcomes and all(o.success for o in outcomes)
+        gc.collect()
+        kept = [o for o in gc.get_objects() if type(o).__name__ == "PandasBatchData"]
+        assert kept == [], f"{len(kept)} batch(es) of data still held after validating"
+
+
 def test_every_contract_check_is_on_its_asset():
     checks = {(spec.asset_key.to_user_string(), spec.name): spec
               for checks_def in defs.asset_checks for spec in checks_def.check_specs}

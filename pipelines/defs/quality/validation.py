@@ -232,22 +232,35 @@ def validate_frame(
             batch_definition = asset.get_batch_definition("whole_batch")
         except (KeyError, ValueError, LookupError):
             batch_definition = asset.add_batch_definition_whole_dataframe("whole_batch")
-        if quality_home is None:
-            results = batch_definition.get_batch({"dataframe": frame}).validate(suite, result_format="BASIC")
-        else:
-            definition = _stored_definition(gx, context, suite, batch_definition)
-            results = definition.run(batch_parameters={"dataframe": frame}, result_format="BASIC")
-            _LAST_RESULTS[str(quality_home)] = (suite.name, results.meta["run_id"])
-        by_rule = {r.id: r for r in contract.rules}
-        outcomes = [_outcome(by_rule[res.expectation_config.meta["rule"]], res) for res in results.results]
-        index_columns = [c for c in contract.primary_key if c in frame.columns]
-        if partition_column and partition_column in frame.columns and partition_column not in index_columns:
-            index_columns.append(partition_column)
-        _failing_rows(batch_definition, frame, suite, outcomes, index_columns, partition_column)
+        try:
+            if quality_home is None:
+                results = batch_definition.get_batch({"dataframe": frame}).validate(suite, result_format="BASIC")
+            else:
+                definition = _stored_definition(gx, context, suite, batch_definition)
+                results = definition.run(batch_parameters={"dataframe": frame}, result_format="BASIC")
+                _LAST_RESULTS[str(quality_home)] = (suite.name, results.meta["run_id"])
+            by_rule = {r.id: r for r in contract.rules}
+            outcomes = [_outcome(by_rule[res.expectation_config.meta["rule"]], res) for res in results.results]
+            index_columns = [c for c in contract.primary_key if c in frame.columns]
+            if partition_column and partition_column in frame.columns and partition_column not in index_columns:
+                index_columns.append(partition_column)
+            _failing_rows(batch_definition, frame, suite, outcomes, index_columns, partition_column)
+        finally:
+            _release_batches(datasource)
     outcomes += [o for o in check_types(contract, table.schema, published=published)
                  if only is None or o.rule.id in only]
     order = {r.id: i for i, r in enumerate(contract.rules)}
     return sorted(outcomes, key=lambda o: order[o.rule.id])
+
+
+def _release_batches(datasource) -> None:
+    """Drop the batches GX's execution engine keeps after a validation. It caches the last
+    DataFrame of every asset (one per contract) for the life of the context, so a run held a
+    slice of every table it validated: 191 MB at the end of the 1 M run, and the 10 M run's
+    memory peak grew with it."""
+    batches = datasource.get_execution_engine().batch_manager
+    batches.batch_data_cache.clear()
+    batches.reset_batch_cache()
 
 
 def _fingerprint(suite) -> str:
