@@ -282,8 +282,16 @@ def _stored_definition(gx, context, suite, batch_definition):
         pass
     suite.meta["axmeter_fingerprint"] = fingerprint
     suite = context.suites.add_or_update(suite)
-    return context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite))
+    # Not validation_definitions.add_or_update: it saves the suite again through add_or_update,
+    # which compares every expectation with every stored one a second time (~0.2 s a suite,
+    # 2.7 s over the twelve contracts in a fresh home).
+    definition = gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
+    try:
+        definition.id = context.validation_definitions.get(suite.name).id
+    except Exception:  # not stored yet
+        return context.validation_definitions.add(definition)
+    definition.save()
+    return definition
 
 
 def _label(value) -> str:
