@@ -67,6 +67,21 @@ def test_did_by_hand_and_a_degenerate_bootstrap():
 
 
 
+def test_a_bootstrap_replicate_draws_every_person_count_with_replacement():
+    """Each replicate's counts are a draw of all people with replacement: non-negative, summing
+    to the number of people, each person drawn once on average; the seed fixes them."""
+    from pipelines.defs.marts.training_impact import resample_counts
+
+    counts = resample_counts(np.random.default_rng(5), 40, 3000)
+    assert counts.shape == (3000, 40) and counts.min() >= 0
+    assert (counts.sum(axis=1) == 40).all()
+    # Binomial(40, 1/40) per cell: mean 1, variance 39/40; over 3,000 replicates the column
+    # means are within 0.1 of 1 (more than five standard errors of 0.018).
+    assert np.abs(counts.mean(axis=0) - 1).max() < 0.1
+    assert counts.var() == pytest.approx(39 / 40, rel=0.05)
+    assert (resample_counts(np.random.default_rng(5), 40, 3000) == counts).all()
+
+
 def test_bootstrap_replicates_in_chunks_give_the_same_interval(monkeypatch):
     """Drawing the replicates a chunk at a time (memory) must not change a single number."""
     from pipelines.defs.marts import training_impact as module

@@ -47,6 +47,16 @@ def did_inputs(people: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def resample_counts(rng: np.random.Generator, people: int, replicates: int) -> np.ndarray:
+    """replicates x people: how often each person is drawn when `people` are drawn with
+    replacement, i.e. a multinomial with equal shares, counted from uniform draws: numpy's
+    multinomial samples one binomial per person (2.6 s for 2,000 replicates of 14,000 people
+    here, against 0.55 s)."""
+    draws = rng.integers(0, people, size=(replicates, people), dtype=np.int64)
+    draws += np.arange(replicates, dtype=np.int64)[:, None] * people  # one bin range per replicate
+    return np.bincount(draws.ravel(), minlength=replicates * people).reshape(replicates, people)
+
+
 def bootstrap_did(rows: pl.DataFrame, sessions: list[str], replicates: int = BOOTSTRAP_REPLICATES,
                   seed: int = BOOTSTRAP_SEED) -> dict[str, tuple[float | None, float | None]]:
     """Percentile interval of each session's DiD and of the pooled DiD, resampling employees.
@@ -67,13 +77,12 @@ def bootstrap_did(rows: pl.DataFrame, sessions: list[str], replicates: int = BOO
     np.add.at(present, (person, column), 1.0)
 
     rng = np.random.default_rng(seed)
-    share = np.full(len(people), 1 / len(people))
     totals, counts = [], []
     # Replicates in chunks, so memory does not grow with replicates x employees (on the 10 M
     # sample's inputs: +85 MB for the whole matrix, none in chunks); a chunk draws the same numbers
     # in the same order.
     for first in range(0, replicates, REPLICATE_CHUNK):
-        weights = rng.multinomial(len(people), share, size=min(REPLICATE_CHUNK, replicates - first))
+        weights = resample_counts(rng, len(people), min(REPLICATE_CHUNK, replicates - first))
         totals.append(weights @ change)
         counts.append(weights @ present)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -77,19 +77,20 @@ workdays AS (
     GROUP BY windows.session_id
 ),
 activity AS (
+    -- Per session and employee active in its window (a range join of a few dozen windows with
+    -- the active days), joined to the participants below: no join of every participant with
+    -- every active day of theirs.
     SELECT
-        participants.session_id,
-        participants.employee_key,
+        windows.session_id,
+        d.employee_key,
         count(*) FILTER (WHERE d.event_date BETWEEN windows.before_from AND windows.before_to) AS active_days_before,
         count(*) FILTER (WHERE d.event_date BETWEEN windows.after_from AND windows.after_to) AS active_days_after,
         count(*) FILTER (WHERE d.event_date BETWEEN windows.before_from AND windows.before_to AND c.is_workday)
             AS active_workdays_before,
         count(*) FILTER (WHERE d.event_date BETWEEN windows.after_from AND windows.after_to AND c.is_workday)
             AS active_workdays_after
-    FROM participants
-    JOIN windows USING (session_id)
-    JOIN active_days d
-        ON d.employee_key = participants.employee_key AND d.event_date BETWEEN windows.before_from AND windows.after_to
+    FROM windows
+    JOIN active_days d ON d.event_date BETWEEN windows.before_from AND windows.after_to
     JOIN staging.calendar c ON c.date = d.event_date
     GROUP BY ALL
 )
