@@ -42,6 +42,49 @@ def test_reconciliation_counts_duplicates_and_quarantine(axmeter_home):
     assert query(axmeter_home, "SELECT count(*) FROM staging.file_reconciliation WHERE NOT reconciles") == [(0,)]
 
 
+def test_reconciliation_recounts_files_whose_keys_changed_elsewhere(axmeter_home):
+    """After the first build, staging/file_reconciliation ranks again only the keys of files that
+    changed. A file that is not reloaded still gains a row back when the copy that beat it goes,
+    and loses one when a newer copy of its key arrives in another day's file; every count equals
+    the whole-history count (staging.file_row_counts)."""
+    write_handmade_landing(axmeter_home)
+    portal = axmeter_home / "landing" / "portal"
+    os.utime(portal / "spendlogs_20260105.jsonl", (1_767_600_000, 1_767_600_000))
+    os.utime(portal / "spendlogs_20260106.jsonl", (1_767_700_000, 1_767_700_000))
+    run(axmeter_home)
+
+    def portal_counts():
+        return query(axmeter_home, """
+            SELECT file, rows_loaded, rows_duplicate, reconciles FROM staging.file_reconciliation
+            WHERE source = 'portal' ORDER BY file""")
+
+    def whole_history_counts():
+        return query(axmeter_home, """
+            SELECT r.file, c.kept, c.in_raw - c.kept FROM staging.file_reconciliation r
+            JOIN staging.file_row_counts c USING (source, file) ORDER BY r.source, r.file""")
+
+    assert portal_counts()[:2] == [("spendlogs_20260105.jsonl", 8, 1, True), ("spendlogs_20260106.jsonl", 2, 0, True)]
+    # 6 Jan corrected without r01: the 5 Jan copy of r01, which lost before, now counts.
+    jan6 = portal / "spendlogs_20260106.jsonl"
+    jan6.write_text(portal_event("r12", "E100001", "2026-01-06T01:00:00Z") + "\n", encoding="utf-8")
+    os.utime(jan6, (1_767_800_000, 1_767_800_000))
+    run(axmeter_home)
+    assert portal_counts()[:2] == [("spendlogs_20260105.jsonl", 9, 0, True), ("spendlogs_20260106.jsonl", 1, 0, True)]
+    # r21 of the 31 Jan file (no duplicate so far, not reloaded) delivered again on 7 Feb, later.
+    feb7 = portal / "spendlogs_20260207.jsonl"
+    feb7.write_text(portal_event("r21", "E100007", "2026-02-03T01:00:00Z") + "\n", encoding="utf-8")
+    run(axmeter_home)
+    assert portal_counts() == [
+        ("spendlogs_20260105.jsonl", 9, 0, True),
+        ("spendlogs_20260106.jsonl", 1, 0, True),
+        ("spendlogs_20260131.jsonl", 2, 1, True),
+        ("spendlogs_20260207.jsonl", 1, 0, True),
+    ]
+    every_file = query(axmeter_home, "SELECT file, rows_loaded, rows_duplicate FROM staging.file_reconciliation "
+                                     "ORDER BY source, file")
+    assert len(every_file) > 4 and every_file == whole_history_counts()
+
+
 def test_corrected_redelivery_supersedes_the_earlier_rows(axmeter_home):
     write_handmade_landing(axmeter_home)
     run(axmeter_home)
