@@ -1,7 +1,8 @@
 """Staging layer: de-duplicated, conformed views over the raw tables, one SQL file each.
 
 Views cost nothing to refresh and are always consistent with raw; marts read only these. The
-one table, `staging.file_reconciliation`, is rebuilt by its asset on every refresh."""
+one table, `staging.file_reconciliation`, is refreshed by its asset on every run (counting again
+only the files that changed)."""
 
 from pathlib import Path
 
@@ -137,7 +138,7 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     key=["staging", "file_reconciliation"],
     deps=[dg.AssetKey(adapter.raw_table.split(".")) for adapter in ADAPTERS.values()]
     + [dg.AssetKey(["staging", a.raw_table.split(".")[1]]) for a in ADAPTERS.values() if a.natural_key],
-    description="The file ledger reconciled (a table, rebuilt on every refresh): per landed file, lines "
+    description="The file ledger reconciled (a table, refreshed on every run): per landed file, lines "
     "read = loaded + duplicates + quarantined; with the quarantine's reasons in the metadata.",
     group_name="staging",
     kinds={"duckdb", "sql"},
