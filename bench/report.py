@@ -316,7 +316,7 @@ def render(meta: dict, records: list[dict], summary: Summary, profile: dict | No
         f"The full run leaves out {meta['incremental_day']}, which the incremental run then lands.",
         "",
         *_table(["size", "employees", "rows landed (portal + OnAI, whole period)", "portal / OnAI files in the full run",
-                 "events loaded (staging.events)", "generated in"],
+                 "events loaded (kept rows, staging.file_reconciliation)", "generated in"],
                 [[r["label"], f"{r['employees']:,}",
                   f"{sum(v for k, v in r['sample']['rows'].items() if k in ('portal', 'onai')):,}",
                   f"{r['full'].get('files', {}).get('portal', '?')} / {r['full'].get('files', {}).get('onai', '?')}",
