@@ -283,8 +283,8 @@ def _stored_definition(gx, context, suite, batch_definition):
     suite.meta["axmeter_fingerprint"] = fingerprint
     suite = context.suites.add_or_update(suite)
     # Not validation_definitions.add_or_update: it saves the suite again through add_or_update,
-    # which compares every expectation with every stored one a second time (~0.2 s a suite,
-    # 2.7 s over the twelve contracts in a fresh home).
+    # which compares every expectation with every stored one a second time (3.9 of the 100k
+    # run's 75 s under cProfile, 16 calls; ~0.1 s a contract timed without the profiler).
     definition = gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
     try:
         definition.id = context.validation_definitions.get(suite.name).id

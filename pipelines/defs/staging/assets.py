@@ -82,12 +82,11 @@ def changed_event_files(conn) -> dict[str, list[str]] | None:
     moved), and files that lost a key to another file then (a change elsewhere can give it
     back). None when the table must be built whole: no earlier table (or one from a version
     without `ledger_last_seen`), or a file it holds has left the ledger."""
+    # The caller has dropped the view earlier versions made, so any columns found are the table's.
     columns = {row[0] for row in conn.execute(
         "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'staging' "
         "AND table_name = 'file_reconciliation'").fetchall()}
-    is_table = conn.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'staging' "
-                            "AND table_name = 'file_reconciliation'").fetchall()[0][0]
-    if not is_table or "ledger_last_seen" not in columns:
+    if "ledger_last_seen" not in columns:
         return None
     gone = conn.execute("SELECT count(*) FROM staging.file_reconciliation AS r "
                         "ANTI JOIN raw.file_ledger AS l USING (source, file)").fetchall()[0][0]
