@@ -53,6 +53,24 @@ print(sum(o.success for o in outcomes), len(outcomes))
     assert passed == total > 0  # a clean closure row passes every rule
 
 
+def test_great_expectations_is_imported_ahead_in_the_background_once():
+    """run_pipeline starts the GX import in a thread so the loading hides it; the import is the
+    same one a check makes (scipy.stats still deferred), and a second call starts nothing."""
+    code = """
+import sys
+from pipelines.defs.quality.validation import import_in_background
+thread = import_in_background()
+assert thread is not None and thread.daemon
+thread.join(120)
+assert not thread.is_alive() and "great_expectations" in sys.modules
+assert "scipy.stats._stats_py" not in sys.modules, "scipy.stats was executed"
+assert import_in_background() is None
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
 def test_validation_keeps_no_batch_of_data_afterwards(tmp_path):
     """GX's execution engine caches the last DataFrame of every asset for the life of its
     context; validation drops it, or a run would hold a slice of every table it checked."""
@@ -72,6 +90,43 @@ def test_validation_keeps_no_batch_of_data_afterwards(tmp_path):
         assert kept == [], f"{len(kept)} batch(es) of data still held after validating"
 
 
+def test_configurations_are_memoised_only_while_validating_and_outcomes_hold(tmp_path):
+    """validate_frame builds each expectation's configuration once (a GX property that
+    serialises the model on every access); the failures and their keys are the same as GX's
+    own property gives, the stored suite keeps its ids, and GX's property is back afterwards."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation import Expectation
+
+    from pipelines.defs.quality.validation import configurations_computed_once, validate_frame
+
+    gx_property = Expectation.__dict__["configuration"]
+    contract = load_contracts()["calendar"]
+    # By hand: line 1 breaks line >= 2 (a header line cannot be data); 2026-05-01 is listed twice
+    # (a warn rule, 2 rows); the third row is clean.
+    table = duckdb.sql("""
+        SELECT * FROM (VALUES ('closures.csv', DATE '2026-01-01', TIMESTAMPTZ '2026-01-01 00:00:00+00', 1::BIGINT,
+                               DATE '2026-05-01', '창립기념일'),
+                              ('closures.csv', DATE '2026-01-01', TIMESTAMPTZ '2026-01-01 00:00:00+00', 2::BIGINT,
+                               DATE '2026-05-01', '창립기념일'),
+                              ('closures.csv', DATE '2026-01-01', TIMESTAMPTZ '2026-01-01 00:00:00+00', 3::BIGINT,
+                               DATE '2026-06-05', NULL))
+            AS t(file, file_date, delivered_at, line, closure_date, closure_reason)""").to_arrow_table()
+    for quality_home in (None, tmp_path / "quality"):
+        failed = {o.rule.id: (o.unexpected_count, [k["line"] for k in o.sample_keys])
+                  for o in validate_frame(contract, table, quality_home=quality_home) if not o.success}
+        assert failed == {"line.range": (1, [1]), "closure_date.listed_once": (2, [1, 2])}, quality_home
+        assert Expectation.__dict__["configuration"] is gx_property
+    stored = json.loads(next((tmp_path / "quality").rglob("expectations/*.json")).read_text(encoding="utf-8"))
+    assert stored["expectations"] and all(e.get("id") for e in stored["expectations"])
+
+    expectation = gx.expectations.ExpectColumnValuesToNotBeNull(column="line", meta={"rule": "line.required"})
+    calls = []
+    with configurations_computed_once():
+        patched = Expectation.__dict__["configuration"]
+        Expectation.configuration = property(lambda self: calls.append(1) or patched.fget(self))
+        first, again = expectation.configuration, expectation.configuration
+    assert len(calls) == 2 and first is again  # two reads, one configuration built
+    assert first == gx_property.fget(expectation)
 def test_every_contract_check_is_on_its_asset():
     checks = {(spec.asset_key.to_user_string(), spec.name): spec
               for checks_def in defs.asset_checks for spec in checks_def.check_specs}
