@@ -193,3 +193,55 @@ def test_a_warehouse_whose_reconciliation_is_still_a_view_gets_the_table(axmeter
     assert [row for row in after if row[1] != "spendlogs_20260131_2.jsonl"] == before
     assert [row for row in after if row[1] == "spendlogs_20260131_2.jsonl"] == [
         ("portal", "spendlogs_20260131_2.jsonl", 1, 1, 0, 0, True)]
+
+
+def test_a_month_that_only_gained_new_files_ranks_their_keys_alone(axmeter_home):
+    """marts/attributed_events rebuilds a month whole unless the month only gained new files
+    since its last build; then only the events whose key has a copy in them are ranked again.
+    Either way a month's rows are what a whole rebuild gives (by hand below)."""
+    write_handmade_landing(axmeter_home)
+    portal = axmeter_home / "landing" / "portal"
+    os.utime(portal / "spendlogs_20260131.jsonl", (1_767_600_000, 1_767_600_000))
+
+    def run_and_paths():
+        with dg.instance_for_test() as instance:
+            run_pipeline(defs, instance, AxmeterHome(home=str(axmeter_home)), say=lambda _: None)
+            event = instance.get_latest_materialization_event(dg.AssetKey(["marts", "attributed_events"]))
+            metadata = event.asset_materialization.metadata
+            return metadata["months_built_whole"].value, metadata["months_given_their_new_files_only"].value
+
+    def february():
+        return query(axmeter_home, """
+            SELECT platform, event_key, unit_code, prompt_tokens, file_date::VARCHAR FROM marts.attributed_events
+            WHERE month = DATE '2026-02-01' ORDER BY platform, event_key""")
+
+    assert run_and_paths() == (2, 0)  # January and February, first build
+    # 7 Feb: r21 again (delivered later than 31 Jan's copy, so it wins) and a new r23.
+    feb7 = portal / "spendlogs_20260207.jsonl"
+    feb7.write_text(portal_event("r21", "E100007", "2026-02-03T01:00:00Z", prompt_tokens=300) + "\n"
+                    + portal_event("r23", "E100006", "2026-02-07T01:00:00Z") + "\n", encoding="utf-8")
+    os.utime(feb7, (1_767_700_000, 1_767_700_000))
+    assert run_and_paths() == (0, 1)  # February only, its new file's keys alone
+    # By hand: E100007 moved to D111 in February; E100012 retired (not in Roster(Feb)); E100006 in D112.
+    assert february() == [
+        ("onai", "A3", "M000", None, "2026-02-10"),
+        ("portal", "r20", "D111", 100, "2026-01-31"),
+        ("portal", "r21", "D111", 300, "2026-02-07"),
+        ("portal", "r22", "_UNATTRIBUTED", 100, "2026-01-31"),
+        ("portal", "r23", "D112", 100, "2026-02-07"),
+    ]
+    # The ministry's subtree: r20, r21, r23 and A3 (r22 is attributed to no unit).
+    assert query(axmeter_home, "SELECT requests FROM marts.unit_monthly WHERE month = '2026-02-01' "
+                               "AND unit_code = 'M000'") == [(4,)]
+    # 7 Feb corrected, without r21: a file delivered again, so February is rebuilt whole and r21's
+    # 31 Jan copy counts again.
+    feb7.write_text(portal_event("r23", "E100006", "2026-02-07T01:00:00Z", prompt_tokens=120) + "\n", encoding="utf-8")
+    os.utime(feb7, (1_767_800_000, 1_767_800_000))
+    assert run_and_paths() == (1, 0)
+    assert february() == [
+        ("onai", "A3", "M000", None, "2026-02-10"),
+        ("portal", "r20", "D111", 100, "2026-01-31"),
+        ("portal", "r21", "D111", 100, "2026-01-31"),
+        ("portal", "r22", "_UNATTRIBUTED", 100, "2026-01-31"),
+        ("portal", "r23", "D112", 120, "2026-02-07"),
+    ]

@@ -22,6 +22,7 @@ from pipelines.settings import METRIC_VERSION
 
 MARTS_DIR = Path(__file__).parent
 SQL_DIR = MARTS_DIR / "sql"
+QUERIES_DIR = MARTS_DIR / "queries"  # the planner's and builders' helper queries (not marts)
 SCHEMA_SQL = MARTS_DIR / "schema.sql"
 COEFFICIENTS_FILE = MARTS_DIR / "config" / "assisted_minutes.yaml"
 DEFAULT_FEATURE = "*"
@@ -29,6 +30,10 @@ DEFAULT_FEATURE = "*"
 
 def mart_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def query_sql(name: str) -> str:
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 @cache
@@ -88,12 +93,27 @@ def build_signature() -> str:
     return digest.hexdigest()[:16]
 
 
-def record_builds(conn: duckdb.DuckDBPyConnection, mart: str, months: list[date]) -> None:
+def ledger_seen_until(conn: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The file ledger's newest last_seen: every file load, reload or withdrawal moves it."""
+    return conn.execute("SELECT max(last_seen) FROM raw.file_ledger").fetchall()[0][0]
+
+
+def record_builds(conn: duckdb.DuckDBPyConnection, mart: str, months: list[date],
+                  seen_until: datetime | None = None) -> None:
     now = datetime.now(timezone.utc)
     conn.executemany(
-        "INSERT OR REPLACE INTO marts.partition_builds VALUES (?, ?, ?, ?)",
-        [(mart, month, build_signature(), now) for month in months],
+        "INSERT OR REPLACE INTO marts.partition_builds VALUES (?, ?, ?, ?, ?)",
+        [(mart, month, build_signature(), now, seen_until) for month in months],
     )
+
+
+def last_build_seen_until(conn: duckdb.DuckDBPyConnection, mart: str, month: date) -> datetime | None:
+    """What the ledger had seen when `mart` last built `month` with the current code (None: never,
+    or with other code)."""
+    rows = conn.execute(
+        "SELECT ledger_seen_until FROM marts.partition_builds WHERE mart = ? AND month = ? AND signature = ?",
+        [mart, month, build_signature()]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def stale_months(conn: duckdb.DuckDBPyConnection, marts: list[str], first: date, last: date) -> list[date]:

@@ -15,22 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
 
 from pipelines.defs.ingest import landing as landing_files
 from pipelines.defs.ingest.sources import ADAPTERS_BY_FOLDER, ONAI, PORTAL
-from pipelines.defs.marts.build import stale_months
+from pipelines.defs.marts.build import query_sql, stale_months
 from pipelines.resources import AxmeterHome
 from pipelines.settings import data_start
 
-QUERIES = Path(__file__).parent / "queries"
 EVENT_ADAPTERS = (PORTAL, ONAI)
-
-
-def _query(name: str) -> str:
-    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
 @dataclass
@@ -52,7 +46,7 @@ def delivered_files(adapter, home: AxmeterHome) -> list:
 
 
 def _ledger(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple]:
-    return {(source, file): rest for source, file, *rest in conn.execute(_query("ledger_files")).fetchall()}
+    return {(source, file): rest for source, file, *rest in conn.execute(query_sql("ledger_files")).fetchall()}
 
 
 def reference_fingerprint(conn: duckdb.DuckDBPyConnection) -> frozenset:
@@ -90,7 +84,7 @@ def unchanged_reference_folders(conn: duckdb.DuckDBPyConnection, home: AxmeterHo
     them quarantined (a quarantined file is retried: a future date may have come). Their raw
     tables, reloaded whole otherwise, need no reload."""
     ledger: dict[str, dict[str, tuple]] = {}
-    for source, file, size, delivered_at, status in conn.execute(_query("reference_ledger")).fetchall():
+    for source, file, size, delivered_at, status in conn.execute(query_sql("reference_ledger")).fetchall():
         ledger.setdefault(source, {})[file] = (size, delivered_at, status)
     unchanged = set()
     event_folders = {adapter.folder for adapter in EVENT_ADAPTERS}
@@ -123,7 +117,7 @@ def day_ranges(days: list[date], max_ranges: int = 3) -> list[tuple[date, date]]
 def event_months_of_days(conn: duckdb.DuckDBPyConnection, days: list[date]) -> set[date]:
     if not days:
         return set()
-    return {month for (month,) in conn.execute(_query("event_months_of_days"), {"days": days}).fetchall()}
+    return {month for (month,) in conn.execute(query_sql("event_months_of_days"), {"days": days}).fetchall()}
 
 
 def plan_before_ingest(conn: duckdb.DuckDBPyConnection, home: AxmeterHome, last_day: date) -> Plan:

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS marts.partition_builds (
     month      DATE NOT NULL,
     signature  VARCHAR NOT NULL,
     built_at   TIMESTAMPTZ NOT NULL,
+    ledger_seen_until TIMESTAMPTZ,  -- raw.file_ledger's newest last_seen when the build read it
     PRIMARY KEY (mart, month)
 );
 

@@ -32,7 +32,7 @@ STAGING_VIEWS: dict[str, list[dg.AssetKey]] = {
 DEDUPLICATED_VIEWS = {
     "portal_events": "first_day, last_day, files := NULL",
     "onai_events": "first_day, last_day, files := NULL",
-    "events": "first_day, last_day",
+    "events": "first_day, last_day, portal_files := NULL, onai_files := NULL",
 }
 
 

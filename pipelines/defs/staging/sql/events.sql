@@ -1,7 +1,8 @@
 -- Every event of both platforms in one shape, with the metric dictionary's flags
 -- (metrics.md: event, qualifying action, feature, blocked by policy). Also the table macro
--- staging.events_touching(first_day, last_day): the events whose natural key has a copy on
--- those KST days (NULL, NULL: every event); marts/sql/attributed_events.sql reads it.
+-- staging.events_touching(first_day, last_day, portal_files := NULL, onai_files := NULL): the
+-- events whose natural key has a copy on those KST days or in those files (all NULL: every
+-- event); marts/sql/attributed_events.sql reads it.
 SELECT
     'portal' AS platform,
     request_id AS event_key,
@@ -25,7 +26,7 @@ SELECT
     completion_tokens,
     spend_usd AS cost_usd,
     NULL::BOOLEAN AS output_kept
-FROM staging.portal_events_touching(first_day, last_day)
+FROM staging.portal_events_touching(first_day, last_day, files := portal_files)
 UNION ALL
 SELECT
     'onai',
@@ -46,4 +47,4 @@ SELECT
     NULL,
     NULL,
     output_kept
-FROM staging.onai_events_touching(first_day, last_day)
+FROM staging.onai_events_touching(first_day, last_day, files := onai_files)
