@@ -42,4 +42,5 @@ LEFT JOIN marts.assisted_minutes coefficient
     ON coefficient.feature = e.feature AND coefficient.feature <> '*'
 CROSS JOIN (SELECT * FROM marts.assisted_minutes WHERE feature = '*') fallback
 WHERE e.month BETWEEN $first_month AND $last_month
-ORDER BY e.month, e.event_date
+-- No ORDER BY: each month is one statement, so its rows are already together for the zone maps
+-- on month; sorting them by day as well cost ~0.5 s of ~4.6 s a month at 10 M events.
