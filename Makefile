@@ -27,9 +27,9 @@ demo: install
 run: install
 	$(BIN)/axmeter run
 
-## test: the whole test suite
+## test: the whole test suite, its files spread over the machine's cores (pytest-xdist)
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## bench: the pipeline against a bare-DuckDB lower bound at ~100 k and ~1 M events (LARGE=1: also
 ## ~10 M) -> bench/results.md; data under bench/out/. Not part of `make test`.

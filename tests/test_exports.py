@@ -556,10 +556,11 @@ def test_dagster_asset_job_and_schedule(fixture_home):
                                    resources=resources) as context:
         assert isinstance(quarterly_pack_schedule(context), dg.SkipReason)  # published/ ends 2026-09-30
 
-    result = dg.materialize([quarterly_pack], partition_key="2026-07-01",
-                            resources={"home": AxmeterHome(home=str(home))})
-    assert result.success
-    metadata = result.asset_materializations_for_node("exports__quarterly_pack")[0].metadata
+    with dg.instance_for_test() as instance:  # explicit: see tests/test_staging_dedup.py
+        result = dg.materialize([quarterly_pack], partition_key="2026-07-01",
+                                resources={"home": AxmeterHome(home=str(home))}, instance=instance)
+        assert result.success
+        metadata = result.asset_materializations_for_node("exports__quarterly_pack")[0].metadata
     assert metadata["quarter"].value == "2026Q3" and metadata["complete_quarter"].value is True
     assert (home / "exports" / "2026-Q3" / "manifest.json").is_file()
 

@@ -53,7 +53,10 @@ def test_a_months_keys_rank_all_their_copies_wherever_they_lie(axmeter_home):
     with warehouse.connect() as conn:
         _load_raw(conn)
     views = [a for a in staging_assets if a.key.path[-1] in ("portal_events", "onai_events", "events")]
-    assert dg.materialize(views, resources={"warehouse": warehouse}).success
+    # An explicit instance: Dagster resolves definitions against the current instance's state
+    # storage, and one left current by an earlier test in this process may be gone.
+    with dg.instance_for_test() as instance:
+        assert dg.materialize(views, resources={"warehouse": warehouse}, instance=instance).success
 
     with warehouse.connect() as conn:
         october_whole = _rows(conn, "staging.events", "2026-10-01")
