@@ -5,6 +5,7 @@ Where each figure is computed:
 | mart | file | partitions |
 |---|---|---|
 | attributed_events (internal) | sql/attributed_events.sql | KST month |
+| active_employee_months (internal, with attributed_events) | sql/active_employee_months.sql | KST month |
 | unit_monthly | sql/unit_monthly.sql | KST month |
 | ministry_daily | sql/ministry_daily.sql | KST month |
 | feature_monthly | sql/feature_monthly.sql | KST month |
@@ -118,12 +119,19 @@ def build_attributed_events(conn, months: list[date]) -> dict:
             new_files_only += 1
         conn.execute(f"INSERT INTO marts.attributed_events BY NAME {sql}",
                      {"first_month": month, "last_month": month, **touching})
+    # Its companion, the months' active employees (and any month it lacks, e.g. a warehouse from
+    # before it existed), so that later months' history reads it, not every earlier event.
+    window = {"first_month": months[0], "last_month": months[-1]}
+    conn.execute("DELETE FROM marts.active_employee_months WHERE month BETWEEN $first_month AND $last_month", window)
+    conn.execute(f"INSERT INTO marts.active_employee_months BY NAME {mart_sql('active_employee_months')}", window)
     rows, unattributed = conn.execute(
         """SELECT count(*), count(*) FILTER (WHERE unit_code = '_UNATTRIBUTED')
            FROM marts.attributed_events WHERE month BETWEEN ? AND ?""", [months[0], months[-1]]
     ).fetchall()[0]
+    active = conn.execute("SELECT count(*) FROM marts.active_employee_months WHERE month BETWEEN ? AND ?",
+                          [months[0], months[-1]]).fetchall()[0][0]
     return {"dagster/row_count": dg.MetadataValue.int(rows), "unattributed_events": unattributed,
-            "coefficients_version": version, "months_built_whole": whole,
+            "active_employee_months": active, "coefficients_version": version, "months_built_whole": whole,
             "months_given_their_new_files_only": new_files_only}
 
 
@@ -164,7 +172,8 @@ def build_training_impact(conn) -> dict:
 MONTHLY_MARTS_SPEC: dict[str, tuple[str, list[dg.AssetKey]]] = {
     "attributed_events": (
         "Internal: every de-duplicated event with its Roster(M) unit or _UNATTRIBUTED and its assisted "
-        "minutes (config/assisted_minutes.yaml). Read by every other mart; not published.",
+        "minutes (config/assisted_minutes.yaml), and with it marts.active_employee_months (each month's "
+        "employees with a qualifying action). Read by every other mart; not published.",
         [_key("staging", "events"), _key("staging", "roster_monthly"), *RAW_EVENTS_BY_MONTH]),
     "unit_monthly": (
         "Adoption, intensity, history, usage, cost and assisted hours per unit (whole subtree) and month "

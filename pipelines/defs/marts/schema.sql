@@ -55,6 +55,14 @@ CREATE TABLE IF NOT EXISTS marts.attributed_events (
     -- on a million rows would slow every month's delete-then-insert
 );
 
+-- Internal (not published), written with marts.attributed_events: each month's employees with a
+-- qualifying action. unit_monthly's history columns and retention_cohorts read it instead of
+-- every earlier month's events.
+CREATE TABLE IF NOT EXISTS marts.active_employee_months (
+    month                   DATE NOT NULL,
+    employee_key            VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS marts.unit_monthly (
     month                   DATE NOT NULL,
     unit_code               VARCHAR NOT NULL,

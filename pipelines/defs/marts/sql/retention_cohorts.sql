@@ -11,7 +11,7 @@ data_months AS (
                (SELECT max(month) FROM marts.attributed_events) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)
 ),
 active_months AS (
-    SELECT DISTINCT employee_key, month FROM marts.attributed_events WHERE qualifying
+    SELECT employee_key, month FROM marts.active_employee_months
 ),
 first_active AS (
     SELECT employee_key, min(month) AS cohort_month FROM active_months GROUP BY employee_key

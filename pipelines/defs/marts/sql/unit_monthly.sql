@@ -2,7 +2,8 @@
 -- metrics. One row per unit of the org snapshot in force on the month's last day, plus
 -- `_UNATTRIBUTED`. Person figures count Roster(M) employees on each unit's whole subtree
 -- (distinct counts, never sums of children); event figures count attributed events
--- (marts.attributed_events). Reads the months before $month for the history columns.
+-- (marts.attributed_events). Reads the months before $month for the history columns
+-- (marts.active_employee_months: who was active in which month).
 WITH
 dataset AS (
     -- The data set's first month (no history yet: new/returning/resurrected/dormant are null)
@@ -41,8 +42,8 @@ history AS (
         employee_key,
         bool_or(month = ($month::DATE - INTERVAL 1 MONTH)::DATE) AS active_previous_month,
         bool_or(month < ($month::DATE - INTERVAL 1 MONTH)::DATE) AS active_before_previous_month
-    FROM marts.attributed_events
-    WHERE qualifying AND month < $month
+    FROM marts.active_employee_months
+    WHERE month < $month
     GROUP BY employee_key
 ),
 people AS (
