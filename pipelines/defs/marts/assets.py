@@ -98,7 +98,7 @@ def build_attributed_events(conn, months: list[date]) -> dict:
     its last build, delete and insert again just the events whose key has a copy in them. Every
     other event of the month keeps its row: all its copies are in files that did not change, so
     it wins (or loses) as before, and its roster unit and coefficients did not change either.
-    One day's files at 10 M events: a month of ~1.3 M rows is rebuilt in ~5-7 s, its new keys in ~1 s."""
+    One day's files at 10 M events: October (~1.3 M rows) took 6.6 s whole, 1.4 s by its new keys."""
     version = load_assisted_minutes(conn)
     # A month at a time: each statement ranks only the copies of that month's keys
     # (staging.events_touching), so the window stays within memory instead of spilling the whole
