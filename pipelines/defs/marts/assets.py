@@ -25,7 +25,7 @@ new data touches up to the last (pipelines/run.py). Whole-history marts are repl
 """
 
 import warnings
-from datetime import date, timedelta
+from datetime import date
 
 import dagster as dg
 import polars as pl
@@ -47,10 +47,6 @@ def months_in(window: dg.TimeWindow) -> list[date]:
         months.append(current)
         current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
     return months
-
-
-def last_day_of(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1) - timedelta(days=1)
 
 
 def _key(*parts: str) -> dg.AssetKey:
@@ -109,13 +105,13 @@ def build_attributed_events(conn, months: list[date]) -> dict:
         new_files = new_event_files_only(conn, month)
         if new_files is None:
             conn.execute("DELETE FROM marts.attributed_events WHERE month = ?", [month])
-            touching = {"first_day": month, "last_day": last_day_of(month), "portal_files": None, "onai_files": None}
+            touching = {"first_day": month, "portal_files": None, "onai_files": None}
             whole += 1
         else:
             # Lists, never NULL: a NULL list with NULL days would select every event.
             files = {"portal_files": list(new_files[0]), "onai_files": list(new_files[1])}
             conn.execute(query_sql("attributed_events_delete_keys"), {"month": month, **files})
-            touching = {"first_day": None, "last_day": None, **files}
+            touching = {"first_day": None, **files}
             new_files_only += 1
         conn.execute(f"INSERT INTO marts.attributed_events BY NAME {sql}",
                      {"first_month": month, "last_month": month, **touching})

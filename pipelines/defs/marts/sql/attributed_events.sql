@@ -30,12 +30,12 @@ SELECT
         AS assisted_minutes_central,
     CASE WHEN e.qualifying THEN coalesce(coefficient.minutes_high, fallback.minutes_high) ELSE 0 END
         AS assisted_minutes_high
--- Only the events whose key has a copy on the days $first_day .. $last_day (a winner of a month
+-- Only the events whose key has a copy in the month starting $first_day (a winner of the month
 -- has one there: itself) or in the files $portal_files / $onai_files are ranked: a month's
 -- rebuild does not de-duplicate the whole history, and a month that only gained new files ranks
--- their keys alone (marts/assets.py, build_attributed_events).
-FROM staging.events_touching($first_day::DATE, $last_day::DATE, portal_files := $portal_files::VARCHAR[],
-                             onai_files := $onai_files::VARCHAR[]) e
+-- their keys alone ($first_day NULL; marts/assets.py, build_attributed_events).
+FROM staging.events_touching($first_day::DATE, last_day($first_day::DATE),
+                             portal_files := $portal_files::VARCHAR[], onai_files := $onai_files::VARCHAR[]) e
 LEFT JOIN staging.roster_monthly roster
     ON roster.month = e.month AND roster.employee_key = e.employee_key
 LEFT JOIN marts.assisted_minutes coefficient
