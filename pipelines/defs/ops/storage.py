@@ -12,7 +12,10 @@ writes in one statement; SQLite's inherits the one-by-one loop. `BatchingSqliteE
 - keeps one SQLAlchemy engine per database instead of building one per connection (and with
   it an empty statement cache, so every insert was compiled again), and remembers that the
   tags table exists instead of asking SQLite before every asset event (~7 -> 5 ms an event);
-- serializes a check's planned event once, not once per partition it is planned for.
+- serializes a check's planned event once, not once per partition it is planned for;
+- commits without an fsync each (`PRAGMA synchronous=NORMAL`; Dagster already puts these
+  databases in WAL mode): a job commits ~600 times, ~1 ms each with FULL. In WAL mode NORMAL
+  keeps the database consistent; a power cut may lose the last events, never corrupt it.
 Everything else is Dagster's own code, and the databases are the same.
 
 `axmeter` writes a dagster.yaml that selects `AxmeterSqliteStorage` (pipelines/cli.py); an
@@ -33,12 +36,19 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 from dagster._serdes import serialize_value
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 # Engines kept per process: the index database and the most recent runs' databases.
 CACHED_ENGINES = 16
+
+
+def _no_fsync_per_commit(dbapi_connection, _record) -> None:
+    """SQLAlchemy connect hook: WAL's NORMAL sync level (fsync at checkpoints, not at commits)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
@@ -57,6 +67,7 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
             if engine is None:
                 engine = create_engine(self.conn_string_for_shard(shard), poolclass=NullPool,
                                        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+                event.listen(engine, "connect", _no_fsync_per_commit)
             self._engines[shard] = engine
             while len(self._engines) > CACHED_ENGINES:
                 self._engines.popitem(last=False)[1].dispose()
