@@ -182,6 +182,61 @@ def test_local_instance_writes_a_range_runs_materializations_in_one_batch(monkey
     scratch.cleanup()
 
 
+def test_a_run_opens_the_warehouse_once_and_lets_go_of_it_when_it_ends(tmp_path, monkeypatch):
+    """Within a run, every `warehouse.connect()` is a cursor on one open database (its own
+    connection: TEMP tables are not shared); the file is opened once and closed at the run's
+    end, so another process can take it. Outside a run each connect opens the file."""
+    import duckdb
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.resources import Warehouse
+
+    opened = []
+    original = DuckDBResource.get_connection
+
+    def counting_get_connection(self):
+        opened.append(self.database)
+        return original(self)
+
+    monkeypatch.setattr(DuckDBResource, "get_connection", counting_get_connection)
+
+    @dg.asset
+    def writes_twice(warehouse: Warehouse) -> None:
+        with warehouse.connect() as conn:
+            conn.execute("CREATE TABLE t AS SELECT 1 AS x")
+            conn.execute("CREATE TEMP TABLE scratch AS SELECT 1 AS y")
+        with warehouse.connect() as conn:
+            conn.execute("INSERT INTO t VALUES (2)")
+            # A TEMP table belongs to the connection that made it, not to the next cursor.
+            assert conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scratch'").fetchone() == (0,)
+
+    @dg.asset(deps=[writes_twice])
+    def reads(warehouse: Warehouse) -> None:
+        with warehouse.connect() as conn, warehouse.connect() as nested:
+            assert conn.execute("SELECT sum(x) FROM t").fetchone() == (3,)
+            assert nested.execute("SELECT current_setting('TimeZone')").fetchone() == ("UTC",)
+
+    warehouse = Warehouse(home=str(tmp_path))
+    with instance_for_test() as instance:
+        assert dg.materialize([writes_twice, reads], resources={"warehouse": warehouse}, instance=instance).success
+    path = str(tmp_path / "warehouse.duckdb")
+    assert opened == [path]  # five connects, one open
+    with duckdb.connect(path, read_only=True) as reader:  # released: the file is free again
+        assert reader.execute("SELECT sum(x) FROM t").fetchone() == (3,)
+    with warehouse.connect() as conn, warehouse.connect():
+        assert conn.execute("SELECT count(*) FROM t").fetchone() == (2,)
+    assert opened == [path, path, path]
+
+
+def test_the_local_event_log_commits_without_a_sync_each(tmp_path, monkeypatch):
+    """WAL (Dagster's own choice) with synchronous=NORMAL (axmeter's): no fsync per commit."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    with dg.DagsterInstance.from_config(str(cli.ensure_dagster_home(tmp_path))) as instance:
+        with instance.event_log_storage.index_connection() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL (FULL is 2)
+
+
 def test_daily_schedule_on_a_fresh_instance_loads_yesterday_and_every_waiting_day(tmp_path):
     home = tmp_path / "home"
     write_handmade_landing(home)

@@ -79,6 +79,7 @@ def warehouse_maintenance(
     with warehouse.connect() as conn:
         checkpoint(conn)
     if config.compact:
+        warehouse.release()  # the file is replaced: nothing may hold the old one open
         compact(path)
     after = database_bytes(path)
     context.log.info(f"warehouse: {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB")
