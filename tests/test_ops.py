@@ -228,13 +228,22 @@ def test_a_run_opens_the_warehouse_once_and_lets_go_of_it_when_it_ends(tmp_path,
     assert opened == [path, path, path]
 
 
-def test_the_local_event_log_commits_without_a_sync_each(tmp_path, monkeypatch):
-    """WAL (Dagster's own choice) with synchronous=NORMAL (axmeter's): no fsync per commit."""
+def test_the_local_event_log_keeps_its_connections_and_commits_without_a_sync_each(tmp_path, monkeypatch):
+    """WAL (Dagster's own choice) with synchronous=NORMAL (axmeter's): no fsync per commit; and
+    one SQLite connection serves use after use (closing one checkpoints the WAL) until the
+    instance closes."""
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     with dg.DagsterInstance.from_config(str(cli.ensure_dagster_home(tmp_path))) as instance:
-        with instance.event_log_storage.index_connection() as conn:
+        storage = instance.event_log_storage
+        with storage.index_connection() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL (FULL is 2)
+            first = conn.connection.dbapi_connection
+        with storage.index_connection() as conn:
+            assert conn.connection.dbapi_connection is first
+        pool = storage._engine("index").pool
+        assert pool.checkedin() == 1
+    assert pool.checkedin() == 0  # closed with the instance
 
 
 def test_daily_schedule_on_a_fresh_instance_loads_yesterday_and_every_waiting_day(tmp_path):

@@ -10,7 +10,8 @@ writes in one statement; SQLite's inherits the one-by-one loop. `BatchingSqliteE
 - writes a batch of materializations like PostgreSQL does: one insert into the run's database,
   one transaction in the index database (tags of every event; each asset's latest entry);
 - keeps one SQLAlchemy engine per database instead of building one per connection (and with
-  it an empty statement cache, so every insert was compiled again), and remembers that the
+  it an empty statement cache, so every insert was compiled again), with a pool of open
+  connections instead of opening and closing one per use, and remembers that the
   tags table exists instead of asking SQLite before every asset event (~7 -> 5 ms an event);
 - serializes a check's planned event once, not once per partition it is planned for;
 - commits without an fsync each (`PRAGMA synchronous=NORMAL`; Dagster already puts these
@@ -38,7 +39,7 @@ from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_lo
 from dagster._serdes import serialize_value
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 # Engines kept per process: the index database and the most recent runs' databases.
 CACHED_ENGINES = 16
@@ -61,12 +62,14 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
     def _engine(self, shard: str) -> Engine:
         """One SQLAlchemy engine per database, kept (Dagster's own storage builds one for every
         connection, and with it an empty statement cache: each insert was compiled again).
-        Still NullPool: every use opens and closes its own SQLite connection, as before."""
+        Its connections are pooled: Dagster's NullPool opened and closed one per use, and closing
+        the last connection of a WAL database checkpoints it (~1.4 ms; ~1,500 times a 100k run).
+        Two are kept open, more are opened when needed and closed on return (never a wait)."""
         with self._engines_lock:
             engine = self._engines.pop(shard, None)
             if engine is None:
-                engine = create_engine(self.conn_string_for_shard(shard), poolclass=NullPool,
-                                       connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+                engine = create_engine(self.conn_string_for_shard(shard), poolclass=QueuePool, pool_size=2,
+                                       max_overflow=-1, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
                 event.listen(engine, "connect", _no_fsync_per_commit)
             self._engines[shard] = engine
             while len(self._engines) > CACHED_ENGINES:
@@ -106,12 +109,20 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
             conn.execute(AssetCheckExecutionsTable.insert().values(
                 [dict(row, partition=partition_key) for partition_key in partition_keys]))
 
-    def wipe(self) -> None:
+    def dispose(self) -> None:
+        """The instance is closing: close the pooled connections too."""
+        self._dispose_engines()
+        super().dispose()
+
+    def _dispose_engines(self) -> None:
         with self._engines_lock:
             for engine in self._engines.values():
                 engine.dispose()
             self._engines.clear()
             self._tables.clear()
+
+    def wipe(self) -> None:
+        self._dispose_engines()  # before Dagster deletes the run databases they may hold open
         super().wipe()
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
