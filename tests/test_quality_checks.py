@@ -90,6 +90,39 @@ def test_validation_keeps_no_batch_of_data_afterwards(tmp_path):
         assert kept == [], f"{len(kept)} batch(es) of data still held after validating"
 
 
+def test_a_new_quality_home_gets_every_contracts_data_asset_in_one_config_write(tmp_path, monkeypatch):
+    """GX rewrites great_expectations.yml for every asset and batch definition it adds; a new
+    home's context adds all of them (each contract, and the pre-publish one of each published
+    mart) and writes the file once. A context read back from disk has them, and validating
+    adds nothing more."""
+    from great_expectations.data_context.data_context.file_data_context import FileDataContext
+
+    from pipelines.defs.quality import validation
+
+    writes = []
+    original = FileDataContext._save_project_config
+    monkeypatch.setattr(FileDataContext, "_save_project_config", lambda self: writes.append(1) or original(self))
+    quality_home = tmp_path / "quality"
+    context = validation._context(quality_home)
+    # 12 contracts; the four published marts also validate before publishing.
+    expected = {c.suite_name for c in CONTRACTS.values()} | {
+        c.suite_name + "_pre_publish" for c in CONTRACTS.values() if c.is_published}
+    assert len(expected) == 12 + 4
+    assert {a.name for a in context.data_sources.get("axmeter").assets} == expected
+    created = len(writes)
+    assert created <= 3  # GX's own on creating the project and adding the data source, then ours
+    validation.validate_frame(CONTRACTS["calendar"], duckdb.sql(
+        "SELECT 'closures.csv' AS file, DATE '2026-01-01' AS file_date, TIMESTAMPTZ '2026-01-01 00:00:00+00' "
+        "AS delivered_at, 2::BIGINT AS line, DATE '2026-05-01' AS closure_date, '창립기념일' AS closure_reason"
+    ).to_arrow_table(), quality_home=quality_home)
+    assert len(writes) == created
+    validation._CONTEXTS.pop(str(quality_home))
+    again = validation._context(quality_home)
+    assert {a.name for a in again.data_sources.get("axmeter").assets} == expected
+    assert all(a.get_batch_definition("whole_batch") for a in again.data_sources.get("axmeter").assets)
+    assert len(writes) == created + 1  # read back: nothing added, one write at the end
+
+
 def test_configurations_are_memoised_only_while_validating_and_outcomes_hold(tmp_path):
     """validate_frame builds each expectation's configuration once (a GX property that
     serialises the model on every access); the failures and their keys are the same as GX's

@@ -223,7 +223,7 @@ def configurations_computed_once() -> Iterator[None]:
 
 def _context(home: Path | None):
     """A file-based GX context under $AXMETER_HOME/quality (Data Docs survive the process),
-    or an ephemeral one (tests)."""
+    or an ephemeral one (tests). A file-based one has every contract's data asset."""
     gx = _gx()
     key = str(home) if home else ":ephemeral:"
     with _LOCK:
@@ -236,8 +236,46 @@ def _context(home: Path | None):
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
             context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            if home is not None:
+                from pipelines.defs.quality.contracts import load_contracts
+
+                names = [name for contract in load_contracts().values()
+                         for name in [contract.suite_name] + [contract.suite_name + "_pre_publish"] * contract.is_published]
+                with _one_config_save(context):
+                    for name in names:
+                        _batch_definition(context, name)
             _CONTEXTS[key] = context
         return _CONTEXTS[key]
+
+
+@contextmanager
+def _one_config_save(context) -> Iterator[None]:
+    """GX rewrites great_expectations.yml (ruamel YAML, ~40 ms) for every data asset and batch
+    definition it adds: 32 writes on a new home's first run. Within this block it writes once, at
+    the end; the in-memory config is updated as usual."""
+    context._save_project_config = lambda: None  # shadows the method on this object only
+    try:
+        yield
+    finally:
+        del context._save_project_config
+        context._save_project_config()
+
+
+def _batch_definition(context, asset_name: str):
+    """The pandas data source's asset `asset_name` and its whole-DataFrame batch definition,
+    added when missing."""
+    try:
+        datasource = context.data_sources.get("axmeter")
+    except (KeyError, ValueError, LookupError):
+        datasource = context.data_sources.add_pandas("axmeter")
+    try:
+        asset = datasource.get_asset(asset_name)
+    except (KeyError, ValueError, LookupError):
+        asset = datasource.add_dataframe_asset(asset_name)
+    try:
+        return asset.get_batch_definition("whole_batch")
+    except (KeyError, ValueError, LookupError):
+        return asset.add_batch_definition_whole_dataframe("whole_batch")
 
 
 def _outcome(rule: Rule, result) -> RuleOutcome:
@@ -272,18 +310,8 @@ def validate_frame(
     suite = build_suite(contract, published=published, only=only)
     asset_name = suite.name
     with _LOCK:
-        try:
-            datasource = context.data_sources.get("axmeter")
-        except (KeyError, ValueError, LookupError):
-            datasource = context.data_sources.add_pandas("axmeter")
-        try:
-            asset = datasource.get_asset(asset_name)
-        except (KeyError, ValueError, LookupError):
-            asset = datasource.add_dataframe_asset(asset_name)
-        try:
-            batch_definition = asset.get_batch_definition("whole_batch")
-        except (KeyError, ValueError, LookupError):
-            batch_definition = asset.add_batch_definition_whole_dataframe("whole_batch")
+        batch_definition = _batch_definition(context, asset_name)
+        datasource = batch_definition.data_asset.datasource
         try:
             # Stored first (storing gives the expectations their ids), then validated.
             definition = None if quality_home is None else _stored_definition(gx, context, suite, batch_definition)
