@@ -105,9 +105,9 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                    evaluation_event=serialize_value(event),
                    evaluation_event_timestamp=self._event_insert_timestamp(event),
                    evaluation_event_storage_id=event_id)
-        with self.index_connection() as conn:
-            conn.execute(AssetCheckExecutionsTable.insert().values(
-                [dict(row, partition=partition_key) for partition_key in partition_keys]))
+        with self.index_connection() as conn:  # executemany: one statement compiled, not ~300 rows of it
+            conn.execute(AssetCheckExecutionsTable.insert(),
+                         [dict(row, partition=partition_key) for partition_key in partition_keys])
 
     def dispose(self) -> None:
         """The instance is closing: close the pooled connections too."""
@@ -135,13 +135,16 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
         if not batchable:
             super().store_event_batch(events)
             return
-        insert = self.prepare_insert_event_batch(events)
+        # The rows Dagster's prepare_insert_event_batch puts in one multi-row INSERT, executed as
+        # executemany instead: SQLAlchemy compiled that INSERT with a parameter per column and
+        # row (~90 vs ~25 ms for 300 events).
+        rows = [self._event_to_row(event) for event in events]
         with self.run_connection(events[0].run_id) as conn:
-            conn.execute(insert)
+            conn.execute(SqlEventLogStorageTable.insert(), rows)
         with self.index_transaction() as conn:
-            # One multi-row INSERT numbers its rows in VALUES order; RETURNING's row order is
-            # unspecified, hence the sort.
-            event_ids = sorted(row[0] for row in conn.execute(insert.returning(SqlEventLogStorageTable.c.id)))
+            event_ids = [row[0] for row in conn.execute(
+                SqlEventLogStorageTable.insert().returning(SqlEventLogStorageTable.c.id, sort_by_parameter_order=True),
+                rows)]
             self._store_asset_event_tags(conn, events, event_ids)
             by_asset = {}
             for event, event_id in zip(events, event_ids):
