@@ -230,6 +230,13 @@ def test_a_month_that_only_gained_new_files_ranks_their_keys_alone(axmeter_home)
         ("portal", "r22", "_UNATTRIBUTED", 100, "2026-01-31"),
         ("portal", "r23", "D112", 100, "2026-02-07"),
     ]
+    # Its companions follow, by hand: February's active days (r20 at 01:30 KST on 1 Feb; r21 and
+    # r22 on 3 Feb; r23 on 7 Feb, from the new file; A3 on 10 Feb) and its five active employees.
+    assert query(axmeter_home, "SELECT event_date::VARCHAR, count(*) FROM marts.active_employee_days "
+                               "WHERE month = DATE '2026-02-01' GROUP BY 1 ORDER BY 1") == [
+        ("2026-02-01", 1), ("2026-02-03", 2), ("2026-02-07", 1), ("2026-02-10", 1)]
+    assert query(axmeter_home, "SELECT count(*) FROM marts.active_employee_months "
+                               "WHERE month = DATE '2026-02-01'") == [(5,)]
     # The ministry's subtree: r20, r21, r23 and A3 (r22 is attributed to no unit).
     assert query(axmeter_home, "SELECT requests FROM marts.unit_monthly WHERE month = '2026-02-01' "
                                "AND unit_code = 'M000'") == [(4,)]

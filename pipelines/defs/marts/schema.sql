@@ -55,9 +55,16 @@ CREATE TABLE IF NOT EXISTS marts.attributed_events (
     -- on a million rows would slow every month's delete-then-insert
 );
 
--- Internal (not published), written with marts.attributed_events: each month's employees with a
--- qualifying action. unit_monthly's history columns and retention_cohorts read it instead of
--- every earlier month's events.
+-- Internal (not published), written with marts.attributed_events: each day's employees with a
+-- qualifying action (training_impact's windows read it instead of every event), and from it each
+-- month's (unit_monthly's history columns and retention_cohorts read that instead of every
+-- earlier month's events).
+CREATE TABLE IF NOT EXISTS marts.active_employee_days (
+    month                   DATE NOT NULL,
+    event_date              DATE NOT NULL,
+    employee_key            VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS marts.active_employee_months (
     month                   DATE NOT NULL,
     employee_key            VARCHAR

@@ -1,8 +1,8 @@
 -- active_employee_months (internal, written with attributed_events, marts/assets.py): each
--- month's employees with a qualifying action (metrics.md, Active in month X), for the months
--- $first_month .. $last_month and any month of marts.attributed_events it does not hold yet.
+-- month's employees with a qualifying action (metrics.md, Active in month X), from
+-- marts.active_employee_days (written just before), for the months $first_month .. $last_month
+-- and any month it does not hold yet.
 SELECT DISTINCT month, employee_key
-FROM marts.attributed_events
-WHERE qualifying
-  AND (month BETWEEN $first_month AND $last_month
-       OR month NOT IN (SELECT DISTINCT month FROM marts.active_employee_months))
+FROM marts.active_employee_days
+WHERE month BETWEEN $first_month AND $last_month
+   OR month NOT IN (SELECT DISTINCT month FROM marts.active_employee_months)
