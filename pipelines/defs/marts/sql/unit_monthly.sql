@@ -3,7 +3,8 @@
 -- `_UNATTRIBUTED`. Person figures count Roster(M) employees on each unit's whole subtree
 -- (distinct counts, never sums of children); event figures count attributed events
 -- (marts.attributed_events). Reads the months before $month for the history columns
--- (marts.active_employee_months: who was active in which month).
+-- (marts.active_employee_months: who was active in which month) and the month's active days
+-- (marts.active_employee_days).
 WITH
 dataset AS (
     -- The data set's first month (no history yet: new/returning/resurrected/dormant are null)
@@ -26,16 +27,23 @@ workdays AS (
     SELECT date FROM staging.calendar, dataset
     WHERE month = $month AND is_workday AND date <= dataset.last_date
 ),
--- Each active employee's month (whether or not in Roster(M): metrics.md, Active in month X).
-active_in_month AS (
+-- Each active employee's month (whether or not in Roster(M): metrics.md, Active in month X). The
+-- active days come from marts.active_employee_days (one row per employee and day, written with
+-- the events) instead of two DISTINCT counts over the month's events.
+active_days AS (
     SELECT
         employee_key,
-        count(DISTINCT event_date) AS active_days,
-        count(DISTINCT event_date) FILTER (WHERE event_date IN (SELECT date FROM workdays)) AS active_workdays,
-        count(DISTINCT feature) AS features_used
-    FROM month_events
-    WHERE qualifying
+        count(*) AS active_days,
+        count(*) FILTER (WHERE event_date IN (SELECT date FROM workdays)) AS active_workdays
+    FROM marts.active_employee_days
+    WHERE month = $month
     GROUP BY employee_key
+),
+active_in_month AS (
+    SELECT employee_key, active_days.active_days, active_days.active_workdays, count(DISTINCT feature) AS features_used
+    FROM month_events JOIN active_days USING (employee_key)
+    WHERE qualifying
+    GROUP BY ALL
 ),
 history AS (
     SELECT
@@ -79,22 +87,41 @@ person_figures AS (
     FROM subtree JOIN people ON people.unit_code = subtree.descendant
     GROUP BY subtree.ancestor
 ),
-event_figures AS (
+-- Event figures are sums: each unit's own events are summed first, then its subtree's sums, so
+-- the subtree join multiplies a few hundred unit rows instead of every event of the month.
+unit_events AS (
     SELECT
-        coalesce(subtree.ancestor, month_events.unit_code) AS unit_code,
+        unit_code,
         count(*) AS requests,
         count(*) FILTER (WHERE qualifying) AS successful_requests,
         count(*) FILTER (WHERE blocked) AS blocked_requests,
         count(*) FILTER (WHERE status = 'failure') AS failed_requests,
-        coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
-        coalesce(sum(completion_tokens), 0) AS completion_tokens,
+        sum(prompt_tokens) AS prompt_tokens,
+        sum(completion_tokens) AS completion_tokens,
+        sum(cost_usd) AS cost_usd,
+        sum(assisted_minutes_low) AS assisted_minutes_low,
+        sum(assisted_minutes_central) AS assisted_minutes_central,
+        sum(assisted_minutes_high) AS assisted_minutes_high,
+        count(*) FILTER (WHERE qualifying AND output_kept) AS output_kept,
+        count(*) FILTER (WHERE qualifying AND output_kept IS NOT NULL) AS output_kept_known
+    FROM month_events
+    GROUP BY unit_code
+),
+event_figures AS (
+    SELECT
+        coalesce(subtree.ancestor, unit_events.unit_code) AS unit_code,
+        sum(requests)::BIGINT AS requests,
+        sum(successful_requests)::BIGINT AS successful_requests,
+        sum(blocked_requests)::BIGINT AS blocked_requests,
+        sum(failed_requests)::BIGINT AS failed_requests,
+        coalesce(sum(prompt_tokens), 0)::BIGINT AS prompt_tokens,
+        coalesce(sum(completion_tokens), 0)::BIGINT AS completion_tokens,
         coalesce(sum(cost_usd), 0) AS cost_usd,
         sum(assisted_minutes_low) / 60 AS assisted_hours_low,
         sum(assisted_minutes_central) / 60 AS assisted_hours_central,
         sum(assisted_minutes_high) / 60 AS assisted_hours_high,
-        count(*) FILTER (WHERE qualifying AND output_kept)
-            / nullif(count(*) FILTER (WHERE qualifying AND output_kept IS NOT NULL), 0) AS output_kept_rate
-    FROM month_events LEFT JOIN subtree ON subtree.descendant = month_events.unit_code
+        sum(output_kept) / nullif(sum(output_kept_known), 0) AS output_kept_rate
+    FROM unit_events LEFT JOIN subtree ON subtree.descendant = unit_events.unit_code
     GROUP BY ALL
 ),
 unit_rows AS (
