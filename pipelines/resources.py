@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
-from pydantic import PrivateAttr
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
 from pipelines.settings import duckdb_memory_limit
 
@@ -56,15 +57,16 @@ class Warehouse(ConfigurableResource):
 
     Within a Dagster execution (a whole run in process, one step per process otherwise) the
     database is opened once, on the first `connect()`, and each `connect()` is a cursor on it:
-    opening the file, running the DDL and closing it cost ~40 ms, and a run connects ~150
-    times. Dagster closes it when the execution ends (`teardown_after_execution`), so the file
-    lock is not held past the run. Outside Dagster (planning, the CLI, tests) every `connect()`
-    opens and closes the file as before."""
+    opening the file, running the DDL and closing it cost ~40 ms, and a job connects dozens of
+    times (refresh_snapshots_and_staging: 52). Dagster closes it when the execution ends
+    (`teardown_after_execution`), so the file lock is not held past the run. Outside Dagster
+    (planning, the CLI, tests) every `connect()` opens and closes the file as before."""
 
     home: str
     _held: ExitStack | None = PrivateAttr(default=None)
     _held_conn: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
     _in_execution: bool = PrivateAttr(default=False)
+    _opening: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._in_execution = True
@@ -100,10 +102,11 @@ class Warehouse(ConfigurableResource):
             with self._open() as conn:
                 yield conn
             return
-        if self._held_conn is None:
-            stack = ExitStack()
-            self._held_conn = stack.enter_context(self._open())
-            self._held = stack
+        with self._opening:
+            if self._held_conn is None:
+                stack = ExitStack()
+                self._held_conn = stack.enter_context(self._open())
+                self._held = stack
         # A cursor is a connection of its own (transactions, TEMP tables, registered views) to
         # the same database instance; settings are per connection.
         cursor = self._held_conn.cursor()
