@@ -228,6 +228,47 @@ def test_a_run_opens_the_warehouse_once_and_lets_go_of_it_when_it_ends(tmp_path,
     assert opened == [path, path, path]
 
 
+def test_a_new_runs_event_database_is_the_one_dagster_makes(tmp_path, monkeypatch):
+    """The batching event log copies an empty run database instead of initialising each new one:
+    the copy has Dagster's own tables, indexes, alembic stamp and WAL mode, and takes events."""
+    import sqlite3
+    import uuid
+
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    from pipelines.defs.ops.storage import BatchingSqliteEventLogStorage
+
+    initialised = []
+    dagsters_initdb = SqliteEventLogStorage._initdb
+    monkeypatch.setattr(SqliteEventLogStorage, "_initdb",
+                        lambda self, engine, for_index_shard=False: initialised.append(str(engine.url.database))
+                        or dagsters_initdb(self, engine, for_index_shard))
+
+    def described(path):
+        with sqlite3.connect(path) as conn:
+            return (sorted(conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()),
+                    conn.execute("PRAGMA journal_mode").fetchall(), conn.execute("SELECT * FROM alembic_version").fetchall())
+
+    ours, dagsters = BatchingSqliteEventLogStorage(str(tmp_path / "ours")), SqliteEventLogStorage(str(tmp_path / "dagster"))
+    runs = [str(uuid.uuid4()) for _ in range(2)]
+    for run_id in runs:
+        with ours.run_connection(run_id):
+            pass
+    # Dagster's own code made the index and (once per process) the empty run database, no run's.
+    assert not [path for path in initialised if any(run_id in path for run_id in runs)]
+    with dagsters.run_connection(runs[0]):
+        pass
+    expected = described(tmp_path / "dagster" / f"{runs[0]}.db")
+    assert len(expected[0]) > 10 and expected[1] == [("wal",)]
+    for run_id in runs:
+        assert described(tmp_path / "ours" / f"{run_id}.db") == expected
+    assert [p.name for p in (tmp_path / "ours").iterdir() if p.suffix == ".new"] == []
+    ours.store_event(dg.EventLogEntry(error_info=None, level="INFO", user_message="hello", run_id=runs[1],
+                                      timestamp=1.0, step_key=None, job_name=None, dagster_event=None))
+    assert [e.user_message for e in ours.get_logs_for_run(runs[1])] == ["hello"]
+    ours.dispose()
+
+
 def test_the_local_event_log_keeps_its_connections_and_commits_without_a_sync_each(tmp_path, monkeypatch):
     """WAL (Dagster's own choice) with synchronous=NORMAL (axmeter's): no fsync per commit; and
     one SQLite connection serves use after use (closing one checkpoints the WAL) until the

@@ -14,6 +14,8 @@ writes in one statement; SQLite's inherits the one-by-one loop. `BatchingSqliteE
   connections instead of opening and closing one per use, and remembers that the
   tags table exists instead of asking SQLite before every asset event (~7 -> 5 ms an event);
 - serializes a check's planned event once, not once per partition it is planned for;
+- makes a new run's database by copying an empty one that Dagster's own code initialised once
+  per process (tables, WAL, alembic stamp), instead of initialising each (~0.14 s; one per job);
 - commits without an fsync each (`PRAGMA synchronous=NORMAL`; Dagster already puts these
   databases in WAL mode): a job commits ~600 times, ~1 ms each with FULL. In WAL mode NORMAL
   keeps the database consistent; a power cut may lose the last events, never corrupt it.
@@ -24,6 +26,8 @@ older dagster.yaml keeps Dagster's plain SQLite storage, which works the same, o
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -39,10 +43,12 @@ from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_lo
 from dagster._serdes import serialize_value
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import NullPool, QueuePool
 
 # Engines kept per process: the index database and the most recent runs' databases.
 CACHED_ENGINES = 16
+_EMPTY_RUN_DATABASE: list[bytes] = []  # per process: an empty run database, as Dagster makes it
+_EMPTY_RUN_DATABASE_LOCK = threading.Lock()
 
 
 def _no_fsync_per_commit(dbapi_connection, _record) -> None:
@@ -85,6 +91,40 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def _initdb(self, engine: Engine, for_index_shard: bool = False) -> None:
+        """A new run's database: a copy of an empty one (see `_empty_run_database`), linked into
+        place whole, so no process ever sees half of it. Anything else (the index database, an
+        existing file, a copy another process linked first) goes through Dagster's own code."""
+        path = engine.url.database
+        if for_index_shard or not path or os.path.basename(path) == f"{INDEX_SHARD_NAME}.db" or os.path.exists(path):
+            super()._initdb(engine, for_index_shard)
+            return
+        copy = f"{path}.{os.getpid()}.{threading.get_ident()}.new"
+        with open(copy, "wb") as out:
+            out.write(self._empty_run_database())
+        try:
+            os.link(copy, path)
+        except FileExistsError:
+            super()._initdb(engine, for_index_shard)
+        finally:
+            os.unlink(copy)
+
+    def _empty_run_database(self) -> bytes:
+        """The bytes of a run database that Dagster's own `_initdb` created (in a scratch folder,
+        once per process) and closed, so that it holds no WAL of its own."""
+        with _EMPTY_RUN_DATABASE_LOCK:
+            if not _EMPTY_RUN_DATABASE:
+                with tempfile.TemporaryDirectory(prefix="axmeter-run-db-") as scratch:
+                    template = os.path.join(scratch, "empty_run.db")
+                    engine = create_engine(f"sqlite:///{template}", poolclass=NullPool)
+                    SqliteEventLogStorage._initdb(self, engine)
+                    engine.dispose()
+                    if os.path.exists(template + "-wal") and os.path.getsize(template + "-wal"):
+                        raise RuntimeError("an empty run database kept a WAL after closing")
+                    with open(template, "rb") as source:
+                        _EMPTY_RUN_DATABASE.append(source.read())
+            return _EMPTY_RUN_DATABASE[0]
 
     def has_table(self, table_name: str) -> bool:
         """Asked before every asset event's tags are written; a table, once there, stays."""
