@@ -55,12 +55,13 @@ class Warehouse(ConfigurableResource):
     """The DuckDB warehouse under the home folder. Only Dagster assets in the
     `warehouse_writer` pool open it; readers use published/ Parquet.
 
-    Within a Dagster execution (a whole run in process, one step per process otherwise) the
-    database is opened once, on the first `connect()`, and each `connect()` is a cursor on it:
-    opening the file, running the DDL and closing it cost ~40 ms, and a job connects dozens of
-    times (refresh_snapshots_and_staging: 52). Dagster closes it when the execution ends
-    (`teardown_after_execution`), so the file lock is not held past the run. Outside Dagster
-    (planning, the CLI, tests) every `connect()` opens and closes the file as before."""
+    Within a Dagster execution the database is opened on the first `connect()` and each
+    `connect()` is a cursor on it: opening the file, running the DDL and closing it cost ~40 ms,
+    and a job connects dozens of times (refresh_snapshots_and_staging: 52). It is closed when the
+    step ends, so that other runs' steps take turns at the file between this run's steps, as the
+    pool promises: with the step's process (multiprocess executor: `teardown_after_execution`) or,
+    in process, by `release_held_warehouses` on each step's end event (pipelines/run.py). Outside
+    Dagster (planning, the CLI, tests) every `connect()` opens and closes the file as before."""
 
     home: str
     _held: ExitStack | None = PrivateAttr(default=None)
@@ -78,7 +79,9 @@ class Warehouse(ConfigurableResource):
     def release(self) -> None:
         """Close the database held for the execution (checkpointing it); the next `connect()`
         opens it again. Whoever replaces the file (compaction) calls this first."""
-        held, self._held, self._held_conn = self._held, None, None
+        with self._opening:
+            held, self._held, self._held_conn = self._held, None, None
+            _HELD.pop(id(self), None)
         if held is not None:
             held.close()
 
@@ -107,6 +110,7 @@ class Warehouse(ConfigurableResource):
                 stack = ExitStack()
                 self._held_conn = stack.enter_context(self._open())
                 self._held = stack
+                _HELD[id(self)] = self
         # A cursor is a connection of its own (transactions, TEMP tables, registered views) to
         # the same database instance; settings are per connection.
         cursor = self._held_conn.cursor()
@@ -115,6 +119,16 @@ class Warehouse(ConfigurableResource):
             yield cursor
         finally:
             cursor.close()
+
+
+_HELD: dict[int, Warehouse] = {}  # the Warehouse objects of this process holding their database open
+
+
+def release_held_warehouses() -> None:
+    """Close every warehouse database this process holds open (pipelines/run.py: at each step's
+    end in an in-process run)."""
+    for warehouse in list(_HELD.values()):
+        warehouse.release()
 
 
 class PseudonymKey(ConfigurableResource):

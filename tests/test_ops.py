@@ -269,6 +269,57 @@ def test_a_new_runs_event_database_is_the_one_dagster_makes(tmp_path, monkeypatc
     ours.dispose()
 
 
+def test_between_the_steps_of_an_in_process_run_other_processes_can_take_the_warehouse(tmp_path):
+    """An in-process run (axmeter run) closes the warehouse after each step, so a step of a run in
+    another process, which takes its turn through the pool, finds the file free; within a step
+    the two connects share one open."""
+    import subprocess
+    import sys
+
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.resources import Warehouse
+    from pipelines.run import execute
+
+    path = tmp_path / "warehouse.duckdb"
+    reader = ("import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+              "print(c.execute('SELECT count(*) FROM t').fetchall()[0][0])")
+
+    @dg.asset
+    def first(warehouse: Warehouse) -> None:
+        with warehouse.connect() as conn:
+            conn.execute("CREATE TABLE t AS SELECT 1 AS x")
+        with warehouse.connect() as conn:
+            conn.execute("INSERT INTO t VALUES (2)")
+
+    @dg.asset(deps=[first])
+    def second(warehouse: Warehouse) -> None:
+        # What a step of another run would do now: open the file from another process.
+        other = subprocess.run([sys.executable, "-c", reader, str(path)], capture_output=True, text=True)
+        assert other.returncode == 0 and other.stdout.strip() == "2", other.stderr[-500:]
+        with warehouse.connect() as conn:
+            conn.execute("INSERT INTO t VALUES (3)")
+
+    opened = []
+    original = DuckDBResource.get_connection
+
+    def counting(self):
+        opened.append(1)
+        return original(self)
+
+    defs = dg.Definitions(assets=[first, second], jobs=[dg.define_asset_job("two_steps", [first, second])],
+                          resources={"warehouse": Warehouse(home=str(tmp_path))})
+    with instance_for_test() as instance:
+        DuckDBResource.get_connection = counting
+        try:
+            result = execute(defs, instance, "two_steps")
+        finally:
+            DuckDBResource.get_connection = original
+    assert result.success
+    assert len(opened) == 2  # one open per step, three connects
+    assert subprocess.run([sys.executable, "-c", reader, str(path)], capture_output=True, text=True).stdout.strip() == "3"
+
+
 def test_the_local_event_log_keeps_its_connections_and_commits_without_a_sync_each(tmp_path, monkeypatch):
     """WAL (Dagster's own choice) with synchronous=NORMAL (axmeter's): no fsync per commit; and
     one SQLite connection serves use after use (closing one checkpoints the WAL) until the
