@@ -183,9 +183,10 @@ def test_local_instance_writes_a_range_runs_materializations_in_one_batch(monkey
 
 
 def test_a_run_opens_the_warehouse_once_and_lets_go_of_it_when_it_ends(tmp_path, monkeypatch):
-    """Within a run, every `warehouse.connect()` is a cursor on one open database (its own
-    connection: TEMP tables are not shared); the file is opened once and closed at the run's
-    end, so another process can take it. Outside a run each connect opens the file."""
+    """Within a Dagster execution, every `warehouse.connect()` is a cursor on one open database
+    (its own connection: TEMP tables are not shared); here (dg.materialize, without run.py's
+    step-end listener) the file is opened once and closed at the run's end, so another process
+    can take it. Outside a run each connect opens the file."""
     import duckdb
     from dagster_duckdb import DuckDBResource
 
