@@ -541,3 +541,14 @@ def test_a_new_day_rebuilds_only_its_month(incremental_home):
                                    "WHERE unit_code = 'B110' AND month = DATE '2026-05-01'").row(0)
     # 7 active; workday-active days 9 + 1 over 13 workdays and 7 users.
     assert b110[:2] == (7, 2) and b110[2] == pytest.approx(10 / (13 * 7))
+
+
+def test_months_built_whole_are_grouped_into_runs_of_consecutive_months():
+    from pipelines.defs.marts.assets import consecutive_runs, last_day_of
+
+    months = [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1), date(2026, 4, 1), date(2026, 9, 1)]
+    assert consecutive_runs(months) == [(date(2025, 12, 1), date(2026, 2, 1)), (date(2026, 4, 1), date(2026, 4, 1)),
+                                        (date(2026, 9, 1), date(2026, 9, 1))]
+    assert consecutive_runs([]) == []
+    assert [last_day_of(m) for m in (date(2026, 2, 1), date(2028, 2, 1), date(2026, 12, 1))] == [
+        date(2026, 2, 28), date(2028, 2, 29), date(2026, 12, 31)]

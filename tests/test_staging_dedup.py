@@ -19,6 +19,14 @@ PORTAL_COPIES = [
     ("r2", "spendlogs_20260929.jsonl", "2026-09-29", 1, "2026-10-05 00:00", "2026-09-29 03:00", "2026-09-29", 30),
     # r3: one copy, October
     ("r3", "spendlogs_20261001.jsonl", "2026-10-01", 3, "2026-10-02 00:00", "2026-10-01 04:00", "2026-10-01", 50),
+    # r4: three copies delivered at the same time: twice in one file, once in a second file of the
+    # day, whose later name beats both
+    ("r4", "spendlogs_20261002.jsonl", "2026-10-02", 1, "2026-10-03 00:00", "2026-10-02 01:00", "2026-10-02", 60),
+    ("r4", "spendlogs_20261002.jsonl", "2026-10-02", 4, "2026-10-03 00:00", "2026-10-02 01:00", "2026-10-02", 70),
+    ("r4", "spendlogs_20261002_2.jsonl", "2026-10-02", 1, "2026-10-03 00:00", "2026-10-02 01:00", "2026-10-02", 80),
+    # r5: twice in one file: the later line wins
+    ("r5", "spendlogs_20261002.jsonl", "2026-10-02", 5, "2026-10-03 00:00", "2026-10-02 02:00", "2026-10-02", 90),
+    ("r5", "spendlogs_20261002.jsonl", "2026-10-02", 2, "2026-10-03 00:00", "2026-10-02 02:00", "2026-10-02", 95),
 ]
 # event_id, file, file date, line, delivered, started, KST event date
 ONAI_COPIES = [
@@ -65,13 +73,28 @@ def test_a_months_keys_rank_all_their_copies_wherever_they_lie(axmeter_home):
         september_only = _rows(conn, "staging.events_touching(DATE '2026-09-01', DATE '2026-09-30')", "2026-09-01")
         candidates = conn.execute(
             "SELECT event_key FROM staging.events_touching(DATE '2026-09-01', DATE '2026-09-30') ORDER BY 1").fetchall()
+        both_months = conn.execute(
+            "SELECT platform, event_key, event_date::VARCHAR, prompt_tokens "
+            "FROM staging.events_touching(DATE '2026-09-01', DATE '2026-10-31') ORDER BY event_key").fetchall()
+        whole = conn.execute("SELECT platform, event_key, event_date::VARCHAR, prompt_tokens "
+                             "FROM staging.events ORDER BY event_key").fetchall()
+        # The keys with a copy in these files, whichever of their copies wins.
+        in_files = conn.execute(
+            "SELECT event_key, prompt_tokens FROM staging.events_touching(NULL, NULL, "
+            "portal_files := ['spendlogs_20260930.jsonl', 'spendlogs_20261002.jsonl'], onai_files := []) "
+            "ORDER BY event_key").fetchall()
 
-    # By hand: r1's October copy (20 tokens) and r3 in October; r2's September copy (30) in
-    # September; o1 once (its second delivery), in October.
+    # By hand: r1's October copy (20 tokens), r3, r4's copy in the day's second file (80) and
+    # r5's line 5 (90) in October; r2's September copy (30) in September; o1 once (its second delivery), in October.
     assert october_whole == [("onai", "o1", "2026-10-01", None), ("portal", "r1", "2026-10-01", 20),
-                             ("portal", "r3", "2026-10-01", 50)]
+                             ("portal", "r3", "2026-10-01", 50), ("portal", "r4", "2026-10-02", 80),
+                             ("portal", "r5", "2026-10-02", 90)]
     assert september_whole == [("portal", "r2", "2026-09-29", 30)]
     assert october_only == october_whole
     assert september_only == september_whole
     # September's keys are r1 and r2 (each has a September copy), ranked with all their copies.
     assert candidates == [("r1",), ("r2",)]
+    # Both months at once: every key, each once.
+    assert both_months == whole == sorted(october_whole + september_whole, key=lambda row: row[1])
+    # r1 has a copy in September's file (its October copy wins), r4 and r5 in October 2's first file.
+    assert in_files == [("r1", 20), ("r4", 80), ("r5", 90)]

@@ -26,7 +26,7 @@ new data touches up to the last (pipelines/run.py). Whole-history marts are repl
 """
 
 import warnings
-from datetime import date
+from datetime import date, timedelta
 
 import dagster as dg
 import polars as pl
@@ -42,12 +42,31 @@ from pipelines.resources import Warehouse
 from pipelines.settings import METRIC_VERSION, OWNERS, WAREHOUSE_POOL
 
 
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
 def months_in(window: dg.TimeWindow) -> list[date]:
     months, current = [], window.start.date().replace(day=1)
     while current < window.end.date():
         months.append(current)
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        current = next_month(current)
     return months
+
+
+def consecutive_runs(months: list[date]) -> list[tuple[date, date]]:
+    """Ascending first-of-month dates grouped into (first, last) runs of consecutive months."""
+    runs: list[list[date]] = []
+    for month in months:
+        if runs and next_month(runs[-1][1]) == month:
+            runs[-1][1] = month
+        else:
+            runs.append([month, month])
+    return [(first, last) for first, last in runs]
+
+
+def last_day_of(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
 
 
 def _key(*parts: str) -> dg.AssetKey:
@@ -97,25 +116,29 @@ def build_attributed_events(conn, months: list[date]) -> dict:
     it wins (or loses) as before, and its roster unit and coefficients did not change either.
     One day's files at 10 M events: October (~1.3 M rows) took 6.6 s whole, 1.4 s by its new keys."""
     version = load_assisted_minutes(conn)
-    # A month at a time: each statement ranks only the copies of that month's keys
-    # (staging.events_touching), so the window stays within memory instead of spilling the whole
-    # history (10 M events: 47 -> 36 s here), and each month's rows land together for the zone maps.
     sql = mart_sql("attributed_events")
-    whole, new_files_only = 0, 0
+    whole: list[date] = []
+    new_files_only = 0
     for month in months:
         new_files = new_event_files_only(conn, month)
         if new_files is None:
-            conn.execute("DELETE FROM marts.attributed_events WHERE month = ?", [month])
-            touching = {"first_day": month, "portal_files": None, "onai_files": None}
-            whole += 1
-        else:
-            # Lists, never NULL: a NULL list with NULL days would select every event.
-            files = {"portal_files": list(new_files[0]), "onai_files": list(new_files[1])}
-            conn.execute(query_sql("attributed_events_delete_keys"), {"month": month, **files})
-            touching = {"first_day": None, **files}
-            new_files_only += 1
+            whole.append(month)
+            continue
+        # Lists, never NULL: a NULL list with NULL days would select every event.
+        files = {"portal_files": list(new_files[0]), "onai_files": list(new_files[1])}
+        conn.execute(query_sql("attributed_events_delete_keys"), {"month": month, **files})
         conn.execute(f"INSERT INTO marts.attributed_events BY NAME {sql}",
-                     {"first_month": month, "last_month": month, **touching})
+                     {"first_month": month, "last_month": month, "first_day": None, "last_day": None, **files})
+        new_files_only += 1
+    # Months built whole go in one statement per run of consecutive months: staging ranks only
+    # the keys with several copies, so one pass over a year needs no more memory than one over a
+    # month, and a full build reads the history once instead of once a month (10 M events, ten
+    # months: 38.9 s -> 25.5 s).
+    for first, last in consecutive_runs(whole):
+        conn.execute("DELETE FROM marts.attributed_events WHERE month BETWEEN ? AND ?", [first, last])
+        conn.execute(f"INSERT INTO marts.attributed_events BY NAME {sql}", {
+            "first_month": first, "last_month": last, "first_day": first, "last_day": last_day_of(last),
+            "portal_files": None, "onai_files": None})
     # Its companions, the months' active employees by day and by month (and any month they lack,
     # e.g. a warehouse from before them), so that training_impact and later months' history read
     # them, not every event. Months from days: a DISTINCT over ~20x fewer rows than the events.
@@ -130,7 +153,7 @@ def build_attributed_events(conn, months: list[date]) -> dict:
     active = conn.execute("SELECT count(*) FROM marts.active_employee_months WHERE month BETWEEN ? AND ?",
                           [months[0], months[-1]]).fetchall()[0][0]
     return {"dagster/row_count": dg.MetadataValue.int(rows), "unattributed_events": unattributed,
-            "active_employee_months": active, "coefficients_version": version, "months_built_whole": whole,
+            "active_employee_months": active, "coefficients_version": version, "months_built_whole": len(whole),
             "months_given_their_new_files_only": new_files_only}
 
 

@@ -24,7 +24,8 @@ STAGING_VIEWS: dict[str, list[dg.AssetKey]] = {
     "hr_roster": [dg.AssetKey(["raw", "hr_roster"])],
     "hr_org_units": [dg.AssetKey(["raw", "hr_org_units"])],
 }
-# Views that keep one row per natural key of the whole history (a window over every raw event).
+# Views that keep one row per natural key of the whole history (ranking the copies of the keys
+# delivered more than once).
 # Each is also a table macro staging.<view>_touching(<parameters>), defined by the same SQL file:
 # the rows of the natural keys with a copy on those KST days (or, per source, in those files), so
 # that rebuilding one month ranks the copies of that month's keys instead of every event ever
