@@ -6,7 +6,6 @@ same code runs on a laptop, in CI and in production with nothing hard-coded.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import threading
 from collections.abc import Iterator
@@ -150,6 +149,9 @@ class Pseudonymizer:
                 "print(secrets.token_hex(32))'`)."
             )
         self._key = key.encode("utf-8")
+        # Every batch of a load meets the same few thousand employees again: at 10 M events the
+        # portal load hashed 313 k values for 14 k distinct ones (4.7 s).
+        self._known: dict[str, str | None] = {}
 
     @staticmethod
     def normalize(employee_number: str | None) -> str | None:
@@ -163,8 +165,17 @@ class Pseudonymizer:
         value = self.normalize(employee_number)
         if value is None:
             return None
-        return hmac.new(self._key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, value.encode("utf-8"), "sha256").hex()
 
     def mapping(self, employee_numbers) -> dict[str, str | None]:
-        """Pseudonyms for a batch of raw values (each distinct value is hashed once)."""
-        return {raw: self.pseudonym(raw) for raw in set(employee_numbers) if raw is not None}
+        """Pseudonyms for a batch of raw values (each distinct value is hashed once for the life of
+        this object)."""
+        known = self._known
+        out = {}
+        for raw in set(employee_numbers):
+            if raw is None:
+                continue
+            if raw not in known:
+                known[raw] = self.pseudonym(raw)
+            out[raw] = known[raw]
+        return out

@@ -116,6 +116,13 @@ def test_pseudonyms_ignore_case_and_spaces_and_depend_on_the_key():
     one, other = Pseudonymizer("k" * 16), Pseudonymizer("j" * 16)
     assert one.pseudonym(" e104233 ") == one.pseudonym("E104233") != other.pseudonym("E104233")
     assert one.pseudonym("  ") is None
+    # HMAC-SHA256 of "E104233" keyed by "k" * 16, computed with
+    # `echo -n E104233 | openssl dgst -sha256 -hmac kkkkkkkkkkkkkkkk`
+    expected = "f184f945aa6c708a3319c8291846b01192a0fbf241aa2f03ad883957d7d54d15"
+    assert one.pseudonym("E104233") == expected
+    # A batch's mapping, also for values met in an earlier batch
+    assert one.mapping(["E104233", " e104233", None]) == {"E104233": expected, " e104233": expected}
+    assert one.mapping(["E104233"]) == {"E104233": expected}
 
 
 def test_quarantine_command_lists_reasons_and_counts(sample_home, monkeypatch, capsys):
