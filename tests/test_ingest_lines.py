@@ -55,6 +55,13 @@ def test_csv_rows_split_in_arrow():
                        (7, "expected 3 fields, found 4 (cut-off or malformed row)")]
 
 
+def test_csv_cells_are_trimmed_of_any_white_space_and_blank_cells_are_null():
+    # Spaces, a tab and U+3000 (ideographic space, common in Korean text) around cells.
+    rows, rejects = rows_of("c,a,b\n 12 ,\t11\u3000, w \n\u3000,13,\t\n")
+    assert rows == [{"line": 2, "third": "12", "first": "11"}, {"line": 3, "third": None, "first": "13"}]
+    assert rejects == []
+
+
 def test_quoted_csv_takes_the_csv_module_with_the_same_result():
     # A quoted comma and a quoted line break: line numbers still count physical lines.
     quoted = CSV + '"1,5",2,"two\r\nlines"\r\n' + "11,10,q\r\n"

@@ -185,12 +185,13 @@ def csv_lines_table(
         (line, f"expected {len(names)} fields, found {count} (cut-off or malformed row)")
         for line, count in zip(numbers.filter(bad).to_pylist(), counts.filter(bad).to_pylist())
     ]
-    cells = cells.filter(good)
-    columns = {}
-    for position, name in enumerate(names):
-        if name:
-            cell = pc.utf8_trim_whitespace(pc.list_element(cells, position))
-            columns[name] = pc.if_else(pc.equal(cell, ""), pa.scalar(None, pa.string()), cell)
+    # Every kept row has exactly len(names) cells: trim and blank them all at once, then take each
+    # column as every len(names)-th cell (four Arrow calls per column were most of a small file's
+    # decode: 300 OnAI files of ~100 rows spent 0.7 s in them).
+    cells = pc.utf8_trim_whitespace(pc.list_flatten(cells.filter(good)))
+    cells = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
+    width = len(names)
+    columns = {name: cells[position::width] for position, name in enumerate(names) if name}
     return pa.table({"line": numbers.filter(good), **columns}), rejects
 
 
