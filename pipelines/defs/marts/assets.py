@@ -110,10 +110,11 @@ def new_event_files_only(conn, month: date) -> tuple[list[str], list[str]] | Non
 
 
 def build_attributed_events(conn, months: list[date]) -> dict:
-    """Each month: delete it and insert it again, or, when the month only gained new files since
-    its last build, delete and insert again just the events whose key has a copy in them. Every
-    other event of the month keeps its row: all its copies are in files that did not change, so
-    it wins (or loses) as before, and its roster unit and coefficients did not change either.
+    """Each month: delete it and insert it again (consecutive months in one statement), or, when
+    the month only gained new files since its last build, delete and insert again just the events
+    whose key has a copy in them. Every other event of the month keeps its row: all its copies are
+    in files that did not change, so it wins (or loses) as before, and its roster unit and
+    coefficients did not change either.
     One day's files at 10 M events: October (~1.3 M rows) took 6.6 s whole, 1.4 s by its new keys."""
     version = load_assisted_minutes(conn)
     sql = mart_sql("attributed_events")
@@ -133,7 +134,7 @@ def build_attributed_events(conn, months: list[date]) -> dict:
     # Months built whole go in one statement per run of consecutive months: staging ranks only
     # the keys with several copies, so one pass over a year needs no more memory than one over a
     # month, and a full build reads the history once instead of once a month (10 M events, ten
-    # months: 38.9 s -> 25.5 s).
+    # months: 38.9 s -> 20.5 s, the same rows).
     for first, last in consecutive_runs(whole):
         conn.execute("DELETE FROM marts.attributed_events WHERE month BETWEEN ? AND ?", [first, last])
         conn.execute(f"INSERT INTO marts.attributed_events BY NAME {sql}", {
