@@ -390,9 +390,12 @@ def build_contract_check(
                 rows_validated += part.num_rows
                 del part
             outcomes = merge_outcomes(parts)
-        # Data Docs are rendered once per publish (quality/data_docs); a failure shows its page now.
-        failed = any(not o.success for o in outcomes)
-        docs = build_data_docs(quality_home, newest_only=True) if failed else data_docs_index(quality_home)
+        # Data Docs are rendered once per publish (quality/data_docs). A blocking failure stops the
+        # run before that, so its page is rendered now; failed warnings wait for the publish
+        # (rendering costs ~0.6 s a call: two of the 100k run's ingest job went to the sample's
+        # expected warnings).
+        blocking = contract.enforced and any(not o.success and o.rule.severity == "error" for o in outcomes)
+        docs = build_data_docs(quality_home, newest_only=True) if blocking else data_docs_index(quality_home)
         results = contract_results(contract, outcomes, asset_key, partition_column, docs, rows_validated) + results
         partitions = partition_labels(window, partition_column, monthly)
         with warehouse.connect() as conn:
