@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.ingest.sources import ADAPTERS
+from pipelines.defs.ingest.sources import ADAPTERS, ONAI, PORTAL
 from pipelines.metadata import markdown_table
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS, RETRY_POLICY, WAREHOUSE_POOL
@@ -30,6 +30,9 @@ STAGING_VIEWS: dict[str, list[dg.AssetKey]] = {
 # the rows of the natural keys with a copy on those KST days (or, per source, in those files), so
 # that rebuilding one month ranks the copies of that month's keys instead of every event ever
 # loaded, and the file reconciliation those of the files that changed.
+# The event sources' views share sql/newest_copy.sql, filled in with the raw table and natural key
+# (code constants of the adapters, never user input): one ranking rule for both.
+NEWEST_COPY_VIEWS = {"portal_events": PORTAL, "onai_events": ONAI}
 DEDUPLICATED_VIEWS = {
     "portal_events": "first_day, last_day, files := NULL",
     "onai_events": "first_day, last_day, files := NULL",
@@ -105,13 +108,30 @@ def changed_event_files(conn) -> dict[str, list[str]] | None:
     return changed
 
 
+def view_sql(name: str) -> str:
+    """The SQL of staging.<name>: sql/<name>.sql, or sql/newest_copy.sql for an event source."""
+    if name in NEWEST_COPY_VIEWS:
+        adapter = NEWEST_COPY_VIEWS[name]
+        return (SQL_DIR / "newest_copy.sql").read_text(encoding="utf-8").format(
+            raw_table=adapter.raw_table, key=adapter.natural_key)
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _description(name: str) -> str:
+    if name in NEWEST_COPY_VIEWS:
+        adapter = NEWEST_COPY_VIEWS[name]
+        return (f"One row per {adapter.natural_key} of {adapter.raw_table}: the copy delivered last wins "
+                "(sql/newest_copy.sql).")
+    return view_sql(name).split("\n", 1)[0].lstrip("- ")
+
+
 def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
-    sql_file = SQL_DIR / f"{name}.sql"
+    sql = view_sql(name)
 
     @dg.asset(
         key=["staging", name],
         deps=deps,
-        description=sql_file.read_text(encoding="utf-8").split("\n", 1)[0].lstrip("- "),
+        description=_description(name),
         group_name="staging",
         kinds={"duckdb", "sql"},
         owners=OWNERS,
@@ -121,13 +141,12 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def view_asset(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
             if name in DEDUPLICATED_VIEWS:
-                conn.execute(f"CREATE OR REPLACE MACRO staging.{name}_touching({DEDUPLICATED_VIEWS[name]}) AS TABLE "
-                             f"{sql_file.read_text(encoding='utf-8')}")
+                conn.execute(f"CREATE OR REPLACE MACRO staging.{name}_touching({DEDUPLICATED_VIEWS[name]}) AS TABLE {sql}")
                 conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS SELECT * FROM staging.{name}_touching(NULL, NULL)")
                 # Counting would de-duplicate every event of the history once more on every refresh;
                 # staging/file_reconciliation counts the kept rows per file and source anyway.
                 return dg.MaterializeResult(metadata={"rows": "see staging/file_reconciliation (loaded)"})
-            conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS {sql_file.read_text(encoding='utf-8')}")
+            conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS {sql}")
             rows = conn.execute(f"SELECT count(*) FROM staging.{name}").fetchall()[0][0]
         return dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(rows)})
 
