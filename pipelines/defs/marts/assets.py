@@ -32,18 +32,14 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.marts.build import (
-    ensure_tables, last_build_seen_until, ledger_seen_until, load_assisted_minutes, mart_sql, query_sql,
-    record_builds,
+    ensure_tables, last_build_seen_until, ledger_seen_until, load_assisted_minutes, mart_sql, next_month,
+    query_sql, record_builds,
 )
 from pipelines.defs.marts.partitions import monthly_partitions
 from pipelines.defs.marts.training_impact import training_impact as compute_training_impact
 from pipelines.metadata import markdown_table
 from pipelines.resources import Warehouse
 from pipelines.settings import METRIC_VERSION, OWNERS, WAREHOUSE_POOL
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def months_in(window: dg.TimeWindow) -> list[date]:

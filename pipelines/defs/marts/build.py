@@ -28,6 +28,11 @@ COEFFICIENTS_FILE = MARTS_DIR / "config" / "assisted_minutes.yaml"
 DEFAULT_FEATURE = "*"
 
 
+def next_month(month: date) -> date:
+    """The first day of the month after `month` (a first-of-month date)."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
 def mart_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
@@ -133,5 +138,5 @@ def stale_months(conn: duckdb.DuckDBPyConnection, marts: list[str], first: date,
     while current <= last:
         if any((mart, current) not in built for mart in marts):
             months.append(current)
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        current = next_month(current)
     return months

@@ -117,12 +117,13 @@ def view_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _description(name: str) -> str:
+def _description(name: str, sql: str) -> str:
+    """The asset's description: the first line of its SQL, or for an event source its own words."""
     if name in NEWEST_COPY_VIEWS:
         adapter = NEWEST_COPY_VIEWS[name]
         return (f"One row per {adapter.natural_key} of {adapter.raw_table}: the copy delivered last wins "
                 "(sql/newest_copy.sql).")
-    return view_sql(name).split("\n", 1)[0].lstrip("- ")
+    return sql.split("\n", 1)[0].lstrip("- ")
 
 
 def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -131,7 +132,7 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=["staging", name],
         deps=deps,
-        description=_description(name),
+        description=_description(name, sql),
         group_name="staging",
         kinds={"duckdb", "sql"},
         owners=OWNERS,
