@@ -15,7 +15,9 @@ from tests.handmade import ONAI_HEADER, portal_event, write_handmade_landing
 
 
 @pytest.fixture
-def faulty_home(axmeter_home):
+def faulty_run(axmeter_home):
+    """The faulty landing run through the pipeline: the home, and each daily partition's
+    materialization metadata of the two event sources."""
     write_handmade_landing(axmeter_home)
     portal = axmeter_home / "landing" / "portal"
     onai = axmeter_home / "landing" / "onai"
@@ -36,7 +38,18 @@ def faulty_home(axmeter_home):
     (onai / "onai_activity_20260116.csv").write_text(rows, encoding="utf-8")
     with dg.instance_for_test() as instance:
         run_pipeline(defs, instance, AxmeterHome(home=str(axmeter_home)), say=lambda _: None)
-    return axmeter_home
+        partition_metadata = {
+            (key.to_user_string(), record.partition_key): {
+                name: value.value for name, value in record.asset_materialization.metadata.items()}
+            for key in (dg.AssetKey(["raw", "portal_events"]), dg.AssetKey(["raw", "onai_events"]))
+            for record in instance.fetch_materializations(key, limit=1000).records
+        }
+    return axmeter_home, partition_metadata
+
+
+@pytest.fixture
+def faulty_home(faulty_run):
+    return faulty_run[0]
 
 
 def test_each_fault_is_quarantined_with_its_reason(faulty_home):
@@ -82,3 +95,29 @@ def test_every_file_reconciles(faulty_home):
         file_rows = conn.execute("SELECT count(*) FROM raw.quarantine WHERE line = 0").fetchall()[0][0]
     assert unbalanced == []
     assert whole_files == file_rows == 6
+
+
+def test_each_daily_partition_carries_its_own_days_figures(faulty_run):
+    """The ingest run covers Jan 5 .. 31 in one run; each day's materialization says what
+    happened to that day's files, not what the whole run did."""
+    _, metadata = faulty_run
+    figures = ("files_loaded", "files_quarantined", "lines_read", "rows_loaded", "rows_quarantined",
+               "dagster/row_count")
+
+    def day(asset, key):
+        return tuple(metadata[(asset, key)][name] for name in figures)
+
+    assert day("raw/portal_events", "2026-01-09") == (1, 0, 1, 1, 0, 1)
+    assert day("raw/portal_events", "2026-01-10") == (0, 1, 0, 0, 0, 0)  # truncated gzip
+    assert "corrupt gzip" in metadata[("raw/portal_events", "2026-01-10")]["quarantine_reasons"]
+    assert day("raw/portal_events", "2026-01-11") == (0, 1, 0, 0, 0, 0)  # sidecar mismatch
+    assert day("raw/portal_events", "2026-01-12") == (1, 0, 1, 1, 0, 1)
+    assert day("raw/portal_events", "2026-01-20") == (0, 0, 0, 0, 0, 0)  # nothing delivered
+    assert metadata[("raw/portal_events", "2026-01-20")]["quarantine_reasons"] == "nothing quarantined"
+    # B1 loads; B2 (cut off) and B3 (25 o'clock) are quarantined.
+    assert day("raw/onai_events", "2026-01-16") == (1, 0, 3, 1, 2, 1)
+    reasons = metadata[("raw/onai_events", "2026-01-16")]["quarantine_reasons"]
+    assert "| expected 10 fields, found 2 (cut-off or malformed row) | 1 |" in reasons
+    assert day("raw/onai_events", "2026-01-14") == (0, 1, 0, 0, 0, 0)  # neither UTF-8 nor CP949
+    # notes.txt has no date, so no day's figures count it.
+    assert sum(m["files_quarantined"] for (asset, _), m in metadata.items() if asset == "raw/portal_events") == 3

@@ -79,17 +79,17 @@ def _load(
         clear_previous_loads(conn, adapter, delivered, window, kept_before)
         # Every file of the folder counts as delivered: siblings' files are their business.
         withdrawn = record_withdrawn_files(conn, adapter, in_folder, window, now, kept_before)
+        report.files_gone(withdrawn, kept)
         if withdrawn:
-            context.log.warning(f"{adapter.name}: {withdrawn} file(s) of the reloaded days are no longer delivered; "
-                                "their rows were removed and their ledger entries marked withdrawn")
+            context.log.warning(f"{adapter.name}: {len(withdrawn)} file(s) of the reloaded days are no longer "
+                                "delivered; their rows were removed and their ledger entries marked withdrawn")
         if kept:
-            context.log.info(f"{adapter.name}: {kept} file(s) of reloaded days before {kept_before} were deleted by "
-                             "the archive retention (AXMETER_ARCHIVE_RETENTION_DAYS); their rows are kept")
+            context.log.info(f"{adapter.name}: {len(kept)} file(s) of reloaded days before {kept_before} were "
+                             "deleted by the archive retention (AXMETER_ARCHIVE_RETENTION_DAYS); their rows are kept")
         mark_pending(conn, adapter, placed, now)
         for landed, why in unplaceable:
             record_rejected_file(conn, adapter.folder, landed, why, now)
-            report.files_quarantined += 1
-            report.count_reason(why)
+            report.file_quarantined(landed.file_date, why)
         conn.commit()
         # Then one transaction per batch: DuckDB holds a transaction's new rows in memory until
         # it commits, so one transaction for a year of files grew with every batch (1.4 GB at
@@ -102,20 +102,36 @@ def _load(
             conn.commit()
             done += len(batch)
             context.log.info(f"{adapter.name}: {done} of {len(placed)} files, {report.rows_loaded:,} rows so far")
-        total_rows = conn.execute(f"SELECT count(*) FROM {adapter.raw_table}").fetchall()[0][0]
+        if window is None:
+            total_rows = conn.execute(f"SELECT count(*) FROM {adapter.raw_table}").fetchall()[0][0]
+            return dg.MaterializeResult(metadata=_load_metadata(report, total_rows))
+        rows_by_day = dict(conn.execute(
+            f"""SELECT {adapter.date_column}, count(*) FROM {adapter.raw_table}
+                WHERE {adapter.date_column} >= $start AND {adapter.date_column} < $end GROUP BY 1""",
+            {"start": window[0], "end": window[1]}).fetchall())
 
+    context.log.info(f"{adapter.name}: {report.files_loaded} file(s) loaded, {report.files_quarantined} quarantined, "
+                     f"{report.rows_loaded:,} rows loaded, {report.rows_quarantined:,} rows quarantined")
+    # A run over a range of days records one materialization per day: each carries its own
+    # day's figures, not the run's.
+    day = window[0]
+    while day < window[1]:
+        context.add_asset_metadata(_load_metadata(report.for_day(day), rows_by_day.get(day, 0)),
+                                   partition_key=day.isoformat())
+        day += timedelta(days=1)
+    return dg.MaterializeResult()
+
+
+def _load_metadata(report: LoadReport, rows: int) -> dict:
+    """A materialization's metadata: what the load did and the rows the table (or the day) now holds."""
     reasons = "\n".join(f"| {reason} | {n} |" for reason, n in sorted(report.reasons.items(), key=lambda kv: -kv[1]))
-    return dg.MaterializeResult(
-        metadata={
-            **report.as_metadata(),
-            "files_withdrawn": withdrawn,
-            "files_kept_past_retention": kept,
-            "dagster/row_count": dg.MetadataValue.int(total_rows),
-            "quarantine_reasons": dg.MetadataValue.md(
-                "| reason | count |\n|---|---|\n" + reasons if reasons else "nothing quarantined"
-            ),
-        }
-    )
+    return {
+        **report.as_metadata(),
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "quarantine_reasons": dg.MetadataValue.md(
+            "| reason | count |\n|---|---|\n" + reasons if reasons else "nothing quarantined"
+        ),
+    }
 
 
 def build_raw_asset(adapter: SourceAdapter, partitioned: bool) -> dg.AssetsDefinition:

@@ -42,20 +42,57 @@ QUARANTINE_SCHEMA = pa.schema([
 
 @dataclass
 class LoadReport:
+    """What a load did, in total and per file date (a daily partition's own figures)."""
     files_loaded: int = 0
     files_quarantined: int = 0
+    files_withdrawn: int = 0
+    files_kept_past_retention: int = 0
     lines_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    by_day: dict[date, LoadReport] = field(default_factory=dict)
 
-    def count_reason(self, reason: str, n: int = 1) -> None:
-        self.reasons[reason] = self.reasons.get(reason, 0) + n
+    def _reports(self, file_date: date | None) -> tuple[LoadReport, ...]:
+        """This report and, for a dated file, its day's."""
+        if file_date is None:
+            return (self,)
+        return self, self.by_day.setdefault(file_date, LoadReport())
+
+    def file_quarantined(self, file_date: date | None, reason: str) -> None:
+        for report in self._reports(file_date):
+            report.files_quarantined += 1
+            report.reasons[reason] = report.reasons.get(reason, 0) + 1
+
+    def row_quarantined(self, file_date: date | None, reason: str) -> None:
+        for report in self._reports(file_date):
+            report.reasons[reason] = report.reasons.get(reason, 0) + 1
+
+    def file_loaded(self, file_date: date | None, lines_read: int, rows_quarantined: int) -> None:
+        for report in self._reports(file_date):
+            report.files_loaded += 1
+            report.lines_read += lines_read
+            report.rows_loaded += lines_read - rows_quarantined
+            report.rows_quarantined += rows_quarantined
+
+    def files_gone(self, withdrawn: list[date | None], kept: list[date | None]) -> None:
+        """Files no longer delivered: withdrawn (their rows removed) or kept past the retention."""
+        for file_date in withdrawn:
+            for report in self._reports(file_date):
+                report.files_withdrawn += 1
+        for file_date in kept:
+            for report in self._reports(file_date):
+                report.files_kept_past_retention += 1
+
+    def for_day(self, day: date) -> LoadReport:
+        return self.by_day.get(day) or LoadReport()
 
     def as_metadata(self) -> dict[str, int]:
         return {
             "files_loaded": self.files_loaded,
             "files_quarantined": self.files_quarantined,
+            "files_withdrawn": self.files_withdrawn,
+            "files_kept_past_retention": self.files_kept_past_retention,
             "lines_read": self.lines_read,
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
@@ -127,8 +164,7 @@ def load_batch(
         else:
             landed, reason = item
             record_rejected_file(conn, adapter.folder, landed, reason, now)
-            report.files_quarantined += 1
-            report.count_reason(reason)
+            report.file_quarantined(landed.file_date, reason)
     if not decoded:
         return
 
@@ -153,7 +189,7 @@ def load_batch(
     rejected_per_file: dict[int, int] = {}
     for file_no, _line, reason in rejects:
         rejected_per_file[file_no] = rejected_per_file.get(file_no, 0) + 1
-        report.count_reason(reason)
+        report.row_quarantined(decoded[file_no].landed.file_date, reason)
     _insert_quarantine(conn, [
         (adapter.folder, decoded[file_no].landed.name, decoded[file_no].landed.file_date, line, reason, now)
         for file_no, line, reason in rejects
@@ -166,10 +202,7 @@ def load_batch(
         loaded = file.lines_read - rejected
         ledger_rows.append(_ledger_row(adapter.folder, file.landed, now, file.sha256, "loaded", None,
                                        file.encoding, file.lines_read, loaded, rejected))
-        report.files_loaded += 1
-        report.lines_read += file.lines_read
-        report.rows_loaded += loaded
-        report.rows_quarantined += rejected
+        report.file_loaded(file.landed.file_date, file.lines_read, rejected)
     _upsert_ledger(conn, ledger_rows)
 
 
@@ -241,11 +274,11 @@ def _undelivered_entries(adapter: SourceAdapter, delivered: list[LandedFile], wi
 def record_withdrawn_files(
     conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, delivered: list[LandedFile],
     window: tuple | None, now: datetime, kept_before: date | None = None,
-) -> int:
+) -> list[date | None]:
     """A file in the ledger whose day (or whole table) was just cleared but that is delivered no
     more: its rows are gone, so its entry says so (status `withdrawn`, nothing read or loaded)
-    and it still reconciles. Returns how many entries changed. Files of days before
-    `kept_before` kept their rows (`clear_previous_loads`), and their entries stay as they are."""
+    and it still reconciles. Returns the file dates of the entries that changed. Files of days
+    before `kept_before` kept their rows (`clear_previous_loads`), and their entries stay as they are."""
     gone, params = _undelivered_entries(adapter, delivered, window)
     if kept_before is not None:
         gone += " AND file_date >= $kept_before"
@@ -257,21 +290,22 @@ def record_withdrawn_files(
             SET status = 'withdrawn', reason = $reason, last_seen = $now,
                 lines_read = 0, rows_loaded = 0, rows_quarantined = 0
             WHERE {gone}
-            RETURNING file""", params | {"now": now, "reason": WITHDRAWN_REASON}).fetchall()
-    return len(changed)
+            RETURNING file_date""", params | {"now": now, "reason": WITHDRAWN_REASON}).fetchall()
+    return [file_date for (file_date,) in changed]
 
 
 def files_kept_past_retention(
     conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, delivered: list[LandedFile],
     window: tuple | None, kept_before: date | None,
-) -> int:
-    """How many loaded files of the window's days before `kept_before` are gone from landing/
-    and archive/ (deleted by the retention) and kept their rows."""
+) -> list[date]:
+    """The file dates of the loaded files of the window's days before `kept_before` that are gone
+    from landing/ and archive/ (deleted by the retention) and kept their rows."""
     if kept_before is None:
-        return 0
+        return []
     kept, params = _undelivered_entries(adapter, delivered, window)
-    return conn.execute(f"SELECT count(*) FROM raw.file_ledger WHERE {kept} AND file_date < $kept_before",
-                        params | {"kept_before": kept_before}).fetchall()[0][0]
+    return [file_date for (file_date,) in conn.execute(
+        f"SELECT file_date FROM raw.file_ledger WHERE {kept} AND file_date < $kept_before",
+        params | {"kept_before": kept_before}).fetchall()]
 
 
 def mark_pending(conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, files: list[LandedFile],
