@@ -217,9 +217,7 @@ def run_pipeline(
          asset_selection=selection)
 
     with Warehouse(home=str(home.root)).connect() as conn:
-        first_month, last_month = conn.execute(
-            "SELECT min(month), max(month) FROM staging.events"
-        ).fetchall()[0]
+        first_month, last_month = incremental.event_month_range(conn)
         if first_month is None:
             raise RuntimeError("Every event was quarantined: see `axmeter quarantine` or raw.quarantine.")
         months = incremental.months_to_build(conn, plan, MONTHLY_MARTS, first_month, last_month)

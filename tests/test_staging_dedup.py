@@ -98,3 +98,45 @@ def test_a_months_keys_rank_all_their_copies_wherever_they_lie(axmeter_home):
     assert both_months == whole == sorted(october_whole + september_whole, key=lambda row: row[1])
     # r1 has a copy in September's file (its October copy wins), r4 and r5 in October 2's first file.
     assert in_files == [("r1", 20), ("r4", 80), ("r5", 90)]
+
+
+def test_the_event_month_range_is_that_of_the_winning_copies(axmeter_home):
+    """run.py asks incremental.event_month_range for the months the marts span instead of the
+    whole-history view: it must give the view's first and last month, also when raw holds a
+    month of losing copies only."""
+    from pipelines.defs.marts.incremental import event_month_range
+
+    warehouse = Warehouse(home=str(axmeter_home))
+    with warehouse.connect() as conn:
+        _load_raw(conn)
+    views = [a for a in staging_assets if a.key.path[-1] in ("portal_events", "onai_events", "events")]
+    with dg.instance_for_test() as instance:
+        assert dg.materialize(views, resources={"warehouse": warehouse}, instance=instance).success
+
+    def both(conn):
+        view = conn.execute("SELECT min(month)::VARCHAR, max(month)::VARCHAR FROM staging.events").fetchall()[0]
+        first, last = event_month_range(conn)
+        return (first and first.isoformat(), last and last.isoformat()), view
+
+    with warehouse.connect() as conn:
+        # September holds two copies, each of a repeated key (r1 loses, r2 wins): no sole copy, so
+        # the view decides; October has sole copies (r3).
+        assert both(conn) == (("2026-09-01", "2026-10-01"),) * 2
+        # Without r2, September holds only r1's losing copy: raw spans September, the events do not.
+        conn.execute("DELETE FROM raw.portal_events WHERE request_id = 'r2'")
+        assert both(conn) == (("2026-10-01", "2026-10-01"),) * 2
+        # A sole copy in August (r9) and an OnAI one in December (o9) widen the range at once.
+        conn.execute("""INSERT INTO raw.portal_events (file, file_date, line, delivered_at, request_id, call_type,
+                            status, started_at, event_date, prompt_tokens, completion_tokens, total_tokens,
+                            spend_usd, service)
+                        SELECT 'spendlogs_20260815.jsonl', DATE '2026-08-15', 1, delivered_at, 'r9', call_type,
+                               status, started_at - INTERVAL 47 DAY, DATE '2026-08-15', 1, 0, 1, 0, service
+                        FROM raw.portal_events WHERE request_id = 'r3'""")
+        conn.execute("""INSERT INTO raw.onai_events (file, file_date, line, delivered_at, event_id, started_at,
+                            event_date, feature, status)
+                        VALUES ('onai_activity_20261201.csv', DATE '2026-12-01', 2, TIMESTAMPTZ '2026-12-02 00:00+00',
+                                'o9', TIMESTAMPTZ '2026-12-01 05:00+00', DATE '2026-12-01', '번역', 'success')""")
+        assert both(conn) == (("2026-08-01", "2026-12-01"),) * 2
+        conn.execute("DELETE FROM raw.portal_events")
+        conn.execute("DELETE FROM raw.onai_events")
+        assert event_month_range(conn) == (None, None)

@@ -120,6 +120,23 @@ def event_months_of_days(conn: duckdb.DuckDBPyConnection, days: list[date]) -> s
     return {month for (month,) in conn.execute(query_sql("event_months_of_days"), {"days": days}).fetchall()}
 
 
+def event_month_range(conn: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
+    """The first and last month of staging.events (the de-duplicated events), or (None, None).
+
+    The view de-duplicates the whole history (2.6 s at 10 M events). Its months are among the
+    months of the raw copies, and the first and last raw month are its own as soon as one event
+    of that month is the only copy of its key, since such an event wins. A sample of each end
+    month's keys shows that at once (~0.3 s); only when none of them is a sole copy does the
+    view decide."""
+    first, last = conn.execute(query_sql("raw_event_months")).fetchall()[0]
+    if first is None:
+        return None, None
+    if all(conn.execute(query_sql("month_has_sole_copy"), {"month": month}).fetchall()[0][0]
+           for month in {first, last}):
+        return first, last
+    return tuple(conn.execute("SELECT min(month), max(month) FROM staging.events").fetchall()[0])
+
+
 def plan_before_ingest(conn: duckdb.DuckDBPyConnection, home: AxmeterHome, last_day: date) -> Plan:
     days, first_run = changed_event_days(conn, home, last_day)
     return Plan(first_run=first_run, changed_days=days, months_before=event_months_of_days(conn, days),
