@@ -327,8 +327,9 @@ def render(meta: dict, records: list[dict], summary: Summary, profile: dict | No
         "## Whole run, side by side",
         "",
         f"Pipeline = `run_pipeline`'s wall time (its Dagster jobs in process and its planning between them, "
-        f"fresh instance and warehouse), imports excluded, the fastest of {meta.get('full_reps', 1)} runs, each in a fresh process (at ~10 M events one "
-        f"run and two of the lower bound: each takes minutes). Lower bound = "
+        f"fresh instance and warehouse), imports excluded, the fastest of {meta.get('full_reps', 1)} runs, "
+        f"each in a fresh process (at ~10 M events one run and two of the lower bound: each takes minutes). "
+        f"Lower bound = "
         f"`bench/lower_bound.sql`, the fastest of {meta['lb_reps']} runs in one fresh process (files the "
         "pipeline rejects whole are screened out and CP949 OnAI files decoded to UTF-8 copies before the clock "
         "starts; that screening is shown on its own). The fastest run is the one the rest of this shared "
@@ -427,7 +428,8 @@ def _stage_section(summary: Summary, by_label: dict) -> list[str]:
     gaps = [(st["stage"], st["pipeline"] - (st["lower_bound"] or 0)) for st in largest["stages"]
             if st["pipeline"] is not None]
     # run_pipeline's own work between its jobs (planning), in its wall time but in no job's.
-    between = largest["pipeline"] - sum(st["pipeline"] for st in largest["stages"] if st["pipeline"] is not None)
+    in_jobs = sum(st["pipeline"] for st in largest["stages"] if st["pipeline"] is not None)
+    between = largest["pipeline"] - in_jobs
     if between >= 0.005:
         gaps.append(("planning between jobs", between))
     gaps.sort(key=lambda kv: -kv[1])

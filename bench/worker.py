@@ -442,7 +442,8 @@ def phase_incremental(args) -> dict:
             step.update(dagster_run)
             step["stage"] = STAGE_OF_JOB.get(dagster_run["job"], dagster_run["job"])
     after = warehouse_counts(run)["events"]
-    return {"day": args.day, "files_landed": landed, "seconds": wall, "jobs_seconds": sum(s["seconds"] for s in steps),
+    return {"day": args.day, "files_landed": landed, "seconds": wall,
+            "jobs_seconds": sum(s["seconds"] for s in steps),
             "mode": "run_pipeline (plans the changed days and months itself)" if planned else "explicit jobs",
             "cpu_seconds": cpu, "steps": steps, "events_before": before, "events_after": after,
             "events_added": after - before}
