@@ -5,7 +5,9 @@ rows the whole-history view gives, also when a key's copies lie in different mon
 delivered last wins wherever it lies."""
 
 import dagster as dg
+import pytest
 
+from pipelines.defs.marts.incremental import event_month_range
 from pipelines.defs.staging.assets import staging_assets
 from pipelines.resources import Warehouse
 
@@ -56,7 +58,9 @@ def _rows(conn, source: str, month: str) -> list[tuple]:
         "WHERE month = ?::DATE ORDER BY event_key", [month]).fetchall()
 
 
-def test_a_months_keys_rank_all_their_copies_wherever_they_lie(axmeter_home):
+@pytest.fixture
+def warehouse(axmeter_home) -> Warehouse:
+    """The copies above in raw, and the staging views over them."""
     warehouse = Warehouse(home=str(axmeter_home))
     with warehouse.connect() as conn:
         _load_raw(conn)
@@ -65,7 +69,10 @@ def test_a_months_keys_rank_all_their_copies_wherever_they_lie(axmeter_home):
     # storage, and one left current by an earlier test in this process may be gone.
     with dg.instance_for_test() as instance:
         assert dg.materialize(views, resources={"warehouse": warehouse}, instance=instance).success
+    return warehouse
 
+
+def test_a_months_keys_rank_all_their_copies_wherever_they_lie(warehouse):
     with warehouse.connect() as conn:
         october_whole = _rows(conn, "staging.events", "2026-10-01")
         september_whole = _rows(conn, "staging.events", "2026-09-01")
@@ -100,19 +107,10 @@ def test_a_months_keys_rank_all_their_copies_wherever_they_lie(axmeter_home):
     assert in_files == [("r1", 20), ("r4", 80), ("r5", 90)]
 
 
-def test_the_event_month_range_is_that_of_the_winning_copies(axmeter_home):
+def test_the_event_month_range_is_that_of_the_winning_copies(warehouse):
     """run.py asks incremental.event_month_range for the months the marts span instead of the
     whole-history view: it must give the view's first and last month, also when raw holds a
     month of losing copies only."""
-    from pipelines.defs.marts.incremental import event_month_range
-
-    warehouse = Warehouse(home=str(axmeter_home))
-    with warehouse.connect() as conn:
-        _load_raw(conn)
-    views = [a for a in staging_assets if a.key.path[-1] in ("portal_events", "onai_events", "events")]
-    with dg.instance_for_test() as instance:
-        assert dg.materialize(views, resources={"warehouse": warehouse}, instance=instance).success
-
     def both(conn):
         view = conn.execute("SELECT min(month)::VARCHAR, max(month)::VARCHAR FROM staging.events").fetchall()[0]
         first, last = event_month_range(conn)
