@@ -123,6 +123,36 @@ def test_a_new_quality_home_gets_every_contracts_data_asset_in_one_config_write(
     assert len(writes) == created + 1  # read back: nothing added, one write at the end
 
 
+def test_the_data_docs_index_links_the_newest_results_only(tmp_path, monkeypatch):
+    """GX's index builder loads every result it links; a home that runs daily keeps ~500 of them
+    (KEEP_RESULTS per suite), so the index links the newest INDEX_RESULTS. Here 2 of 3, and the
+    limit is in the project's great_expectations.yml for `dagster dev`'s processes too."""
+    import re
+
+    from pipelines.defs.quality import validation
+
+    monkeypatch.setattr(validation, "INDEX_RESULTS", 2)
+    quality_home = tmp_path / "quality"
+    table = duckdb.sql(
+        "SELECT 'closures.csv' AS file, DATE '2026-01-01' AS file_date, TIMESTAMPTZ '2026-01-01 00:00:00+00' "
+        "AS delivered_at, 2::BIGINT AS line, DATE '2026-05-01' AS closure_date, '창립기념일' AS closure_reason"
+    ).to_arrow_table()
+    try:
+        for _ in range(3):
+            validation.validate_frame(CONTRACTS["calendar"], table, quality_home=quality_home)
+        stored = sorted(key.run_id.run_time for key in
+                        validation._context(quality_home).validation_results_store.list_keys())
+        index = validation.build_data_docs(quality_home)
+    finally:
+        validation._CONTEXTS.pop(str(quality_home), None)
+    linked = set(re.findall(r"validations/calendar_contract/__none__/(\w+\.\w+)/", index.read_text(encoding="utf-8")))
+    # A page's path holds its run's time, e.g. 20261202T120210.734978Z: the two newest runs.
+    assert len(stored) == 3
+    assert linked == {run_time.strftime("%Y%m%dT%H%M%S.%fZ") for run_time in stored[1:]}
+    config = (quality_home / "gx" / "great_expectations.yml").read_text(encoding="utf-8")
+    assert "validation_results_limit: 2" in config
+
+
 def test_configurations_are_memoised_only_while_validating_and_outcomes_hold(tmp_path):
     """validate_frame builds each expectation's configuration once (a GX property that
     serialises the model on every access); the failures and their keys are the same as GX's

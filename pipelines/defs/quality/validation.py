@@ -30,6 +30,10 @@ import pyarrow as pa
 from pipelines.defs.quality.contracts import ARROW_TYPES, Contract, Rule
 
 KEEP_RESULTS = 30  # stored validation results (and their Data Docs pages) kept per suite
+# Validation results the Data Docs index links, newest first (about two full runs' worth). GX's
+# index builder loads every result it links (~4 ms each): with KEEP_RESULTS of each of the 16
+# suites kept, a home that runs daily would load ~500 of them at every publish (~2 s).
+INDEX_RESULTS = 100
 SAMPLE_KEYS = 20  # sample keys kept per failed rule (primary-key columns only: file + line, month + unit, ...)
 _LOCK = threading.Lock()
 _CONTEXTS: dict[str, Any] = {}
@@ -244,6 +248,7 @@ def _context(home: Path | None):
                 with _one_config_save(context):
                     for name in names:
                         _batch_definition(context, name)
+                    _limit_index(context)
             _CONTEXTS[key] = context
         return _CONTEXTS[key]
 
@@ -259,6 +264,17 @@ def _one_config_save(context) -> Iterator[None]:
     finally:
         del context._save_project_config
         context._save_project_config()
+
+
+def _limit_index(context) -> None:
+    """The Data Docs site links (and renders) the newest INDEX_RESULTS validation results only. A
+    publish renders the results stored since the last one, always among the newest; older pages
+    stay until KEEP_RESULTS drops their results."""
+    sites = context.variables.data_docs_sites or {}  # a copy: set back below
+    for site in sites.values():
+        builder = site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
+        builder["validation_results_limit"] = INDEX_RESULTS
+    context.variables.data_docs_sites = sites
 
 
 def _batch_definition(context, asset_name: str):
@@ -416,9 +432,10 @@ def data_docs_index(quality_home: Path) -> Path:
 def build_data_docs(quality_home: Path, *, newest_only: bool = False) -> Path | None:
     """Render Data Docs into quality_home and return index.html: the pages of the validation
     results stored since the last rendering, then the index (only the newest KEEP_RESULTS
-    results per suite are kept). `newest_only`: the newest result's page and the index (a check
-    that failed shows its page at once). Rendering costs ~0.5 s per call, more than a small
-    validation, so checks leave it to the `quality/data_docs` asset, once per publish."""
+    results per suite are kept, and the index links the newest INDEX_RESULTS of all).
+    `newest_only`: the newest result's page and the index (a check that failed shows its page
+    at once). Rendering costs ~0.5 s per call, more than a small validation, so checks leave it
+    to the `quality/data_docs` asset, once per publish."""
     context = _context(quality_home)
     marker = quality_home / DOCS_MARKER
     with _LOCK:
