@@ -114,11 +114,9 @@ def _load(
                      f"{report.rows_loaded:,} rows loaded, {report.rows_quarantined:,} rows quarantined")
     # A run over a range of days records one materialization per day: each carries its own
     # day's figures, not the run's.
-    day = window[0]
-    while day < window[1]:
-        context.add_asset_metadata(_load_metadata(report.for_day(day), rows_by_day.get(day, 0)),
-                                   partition_key=day.isoformat())
-        day += timedelta(days=1)
+    for key in context.partition_keys:
+        day = date.fromisoformat(key)
+        context.add_asset_metadata(_load_metadata(report.for_day(day), rows_by_day.get(day, 0)), partition_key=key)
     return dg.MaterializeResult()
 
 
