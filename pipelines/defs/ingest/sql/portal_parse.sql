@@ -6,46 +6,56 @@ WITH parsed AS (
     SELECT
         file_no,
         line,
+        text,
         starts_with(ltrim(text), '{') AS starts_as_object,
-        -- One JSON parse per line: TRY() turns a malformed or cut-off line into NULL.
-        try(from_json(
-            text,
-            '{"request_id": "VARCHAR", "call_type": "VARCHAR", "status": "VARCHAR",
-              "startTime": "VARCHAR", "endTime": "VARCHAR", "request_duration_ms": "VARCHAR",
-              "model": "VARCHAR", "model_group": "VARCHAR", "custom_llm_provider": "VARCHAR",
-              "prompt_tokens": "VARCHAR", "completion_tokens": "VARCHAR", "total_tokens": "VARCHAR",
-              "spend": "VARCHAR", "user": "VARCHAR",
-              "metadata": {"service": "VARCHAR", "guardrail_status": "VARCHAR"},
-              "request_tags": "VARCHAR[]"}'
-        )) AS f
+        -- One JSON parse per line reads every field as text (numbers too, so a malformed one is
+        -- told from a missing one); TRY() turns a malformed or cut-off line into NULL. A path list
+        -- cost 30% less CPU than from_json with the same fields as a struct (137 k lines, 1 thread:
+        -- 1.6-2.0 -> 1.1-1.4 s), most of it from_json's writing numbers back out as text.
+        try(json_extract_string(text, [
+            '$.request_id', '$.call_type', '$.status', '$.startTime', '$.endTime', '$.request_duration_ms',
+            '$.model', '$.model_group', '$.custom_llm_provider', '$.prompt_tokens', '$.completion_tokens',
+            '$.total_tokens', '$.spend', '$.user', '$.metadata.service', '$.metadata.guardrail_status'
+        ])) AS v
     FROM lines
+),
+fields AS (
+    SELECT file_no, line, text, starts_as_object AND v IS NOT NULL AS is_object,
+        v[1] AS request_id, v[2] AS call_type, v[3] AS status, v[4] AS start_text, v[5] AS end_text,
+        v[6] AS duration_text, v[7] AS model, v[8] AS model_group, v[9] AS provider,
+        v[10] AS prompt_text, v[11] AS completion_text, v[12] AS total_text, v[13] AS spend_text,
+        v[14] AS user_text, nullif(trim(v[15]), '') AS metadata_service, v[16] AS guardrail_text
+    FROM parsed
 ),
 typed AS (
     SELECT
         file_no,
         line,
-        f IS NOT NULL AND starts_as_object AS is_object,
-        nullif(trim(f.request_id), '') AS request_id,
-        nullif(trim(f.call_type), '') AS call_type,
-        nullif(trim(f.status), '') AS status,
-        f.startTime AS start_text,
-        TRY_CAST(f.startTime AS TIMESTAMPTZ) AS started_at,
-        TRY_CAST(f.endTime AS TIMESTAMPTZ) AS ended_at,
-        f.request_duration_ms AS duration_text,
-        TRY_CAST(f.request_duration_ms AS DOUBLE) AS duration_ms,
-        f.model, f.model_group, f.custom_llm_provider AS provider,
-        f.prompt_tokens AS prompt_text, TRY_CAST(f.prompt_tokens AS BIGINT) AS prompt_tokens,
-        f.completion_tokens AS completion_text, TRY_CAST(f.completion_tokens AS BIGINT) AS completion_tokens,
-        f.total_tokens AS total_text, TRY_CAST(f.total_tokens AS BIGINT) AS total_tokens,
-        f.spend AS spend_text, TRY_CAST(f.spend AS DOUBLE) AS spend_usd,
-        nullif(upper(trim(f.user)), '') AS employee_raw,
+        is_object,
+        nullif(trim(request_id), '') AS request_id,
+        nullif(trim(call_type), '') AS call_type,
+        nullif(trim(status), '') AS status,
+        start_text,
+        TRY_CAST(start_text AS TIMESTAMPTZ) AS started_at,
+        TRY_CAST(end_text AS TIMESTAMPTZ) AS ended_at,
+        duration_text,
+        TRY_CAST(duration_text AS DOUBLE) AS duration_ms,
+        model, model_group, provider,
+        prompt_text, TRY_CAST(prompt_text AS BIGINT) AS prompt_tokens,
+        completion_text, TRY_CAST(completion_text AS BIGINT) AS completion_tokens,
+        total_text, TRY_CAST(total_text AS BIGINT) AS total_tokens,
+        spend_text, TRY_CAST(spend_text AS DOUBLE) AS spend_usd,
+        nullif(upper(trim(user_text)), '') AS employee_raw,
         coalesce(
-            nullif(trim(f.metadata.service), ''),
-            nullif(substr(list_filter(f.request_tags, lambda t: starts_with(t, 'service:'))[1], 9), ''),
+            metadata_service,
+            -- The tags are parsed (a second parse) only for the ~10% of lines without metadata.service.
+            CASE WHEN is_object AND metadata_service IS NULL THEN nullif(substr(list_filter(
+                try(from_json(json_extract(text, '$.request_tags'), '["VARCHAR"]')),
+                lambda t: starts_with(t, 'service:'))[1], 9), '') END,
             'unknown'
         ) AS service,
-        nullif(trim(f.metadata.guardrail_status), '') AS guardrail_status
-    FROM parsed
+        nullif(trim(guardrail_text), '') AS guardrail_status
+    FROM fields
 )
 SELECT
     file_no,
