@@ -1,6 +1,7 @@
 """Splitting landed files into numbered lines and CSV rows, as the loader does it: in Arrow,
 with a fall-back to Python's csv module when a file has quoted fields. Figures by hand."""
 
+import pyarrow as pa
 import pytest
 
 from pipelines.defs.ingest.landing import FileRejected, decode_lines, non_blank
@@ -76,3 +77,34 @@ def test_csv_header_problems_reject_the_file():
         rows_of("")
     with pytest.raises(FileRejected, match=r"missing \['c'\], unexpected \['d'\]"):
         rows_of("a,b,d\n1,2,3\n")
+
+
+def test_batches_start_small_then_fill_to_64_files_or_128_mib():
+    from pipelines.defs.ingest.landing import LandedFile
+    from pipelines.defs.ingest.loader import batches
+
+    mib = 1024 * 1024
+
+    def sizes(*file_sizes):
+        files = [LandedFile("onai", None, f"f{i}", None, size, None) for i, size in enumerate(file_sizes)]
+        return [len(batch) for batch in batches(files)]
+
+    # 100 small files: the first batch takes 64 / 8 = 8 of them, the next 64, then the rest.
+    assert sizes(*[mib // 10] * 100) == [8, 64, 28]
+    # 10 MiB files: the first batch holds 16 MiB (one file: a second makes 20), the next 128 MiB
+    # (twelve: a thirteenth makes 130).
+    assert sizes(*[10 * mib] * 20) == [1, 12, 7]
+    # A file over a batch's bytes still loads, alone in its batch.
+    assert sizes(200 * mib, mib, 200 * mib) == [1, 1, 1]
+    assert sizes() == []
+
+
+def test_quote_and_carriage_return_are_found_in_a_slice_only():
+    from pipelines.defs.ingest.sources.base import _holds_any_byte
+
+    for kind in (pa.string(), pa.large_string()):
+        lines = pa.array(['"header"', "a,b", "c\rd", "e,f"], kind)
+        assert _holds_any_byte(lines, b'"\r')
+        assert _holds_any_byte(lines[1:], b"\r") and not _holds_any_byte(lines[1:], b'"')  # the quote is in line 1
+        assert not _holds_any_byte(lines[3:], b'"\r') and not _holds_any_byte(lines[1:2], b'"\r')
+        assert not _holds_any_byte(pa.array(["", ""], kind), b'"') and not _holds_any_byte(lines[:0], b'"')

@@ -103,13 +103,17 @@ class LoadReport:
 # vanishes, small enough that a backfill of a year streams instead of filling memory.
 BATCH_FILES = 64
 BATCH_BYTES = 128 * 1024 * 1024
+# The first batch is an eighth of that: nothing overlaps its decoding (`decoded_batches` has no
+# batch to load beside it yet), so DuckDB waits for all of it.
+FIRST_BATCH_SHARE = 8
 
 
 def batches(files: list[LandedFile]) -> list[list[LandedFile]]:
     out: list[list[LandedFile]] = []
     size = 0
     for landed in files:
-        if not out or len(out[-1]) >= BATCH_FILES or size + landed.size_bytes > BATCH_BYTES:
+        share = FIRST_BATCH_SHARE if len(out) == 1 else 1
+        if not out or len(out[-1]) >= BATCH_FILES // share or size + landed.size_bytes > BATCH_BYTES // share:
             out.append([])
             size = 0
         out[-1].append(landed)
