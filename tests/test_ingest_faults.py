@@ -11,13 +11,25 @@ import pytest
 from pipelines.definitions import defs
 from pipelines.resources import AxmeterHome
 from pipelines.run import run_pipeline
+from tests.conftest import TEST_KEY
 from tests.handmade import ONAI_HEADER, portal_event, write_handmade_landing
 
 
-@pytest.fixture
-def faulty_run(axmeter_home):
-    """The faulty landing run through the pipeline: the home, and each daily partition's
-    materialization metadata of the two event sources."""
+@pytest.fixture(scope="module")
+def faulty_run(tmp_path_factory):
+    """The faulty landing run through the pipeline once for the module (its tests only read):
+    the home, and each daily partition's materialization metadata of the two event sources."""
+    axmeter_home = tmp_path_factory.mktemp("faults") / "home"
+    axmeter_home.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AXMETER_HOME", str(axmeter_home))
+        patch.setenv("AXMETER_PSEUDONYM_KEY", TEST_KEY)
+        patch.delenv("AXMETER_MIN_GROUP_SIZE", raising=False)
+        patch.delenv("DAGSTER_HOME", raising=False)
+        yield _run_faulty_landing(axmeter_home)
+
+
+def _run_faulty_landing(axmeter_home):
     write_handmade_landing(axmeter_home)
     portal = axmeter_home / "landing" / "portal"
     onai = axmeter_home / "landing" / "onai"
