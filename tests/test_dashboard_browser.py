@@ -255,8 +255,9 @@ def test_sidebar_navigation_keeps_filters_in_the_url(served):
         load_page(page, f"{base}/units?lang=en&fn=trade")
         # A click within milliseconds of the first render can switch pages before the browser
         # has registered the sidebar's widget values (Streamlit then sends their defaults); a
-        # reader is never that fast.
-        page.wait_for_timeout(1000)
+        # reader is never that fast. 1 s was not always enough on a loaded machine (the suite's
+        # other worker and other tenants: one timeout in a full run, none when run alone).
+        page.wait_for_timeout(2500)
         page.locator('[data-testid="stSidebarNav"] a', has_text="Governance").click()
         # the new page's run writes the filters back into the URL (history.replaceState, no load event)
         page.wait_for_function(
