@@ -15,6 +15,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import dagster as dg
+import duckdb
+
+from pipelines.definitions import defs
+from pipelines.resources import AxmeterHome
+from pipelines.run import run_pipeline
+
 ORG_UNITS = """unit_code,unit_name_ko,unit_name_en,parent_code,level,function
 M000,산업통상부,Ministry,,ministry,support
 O100,산업정책실,Industrial Policy Office,M000,office,planning
@@ -113,3 +120,15 @@ def write_handmade_landing(home: Path) -> None:
     (onai / "onai_activity_20260108.csv").write_bytes(jan_onai.encode("cp949"))
     feb_onai = ONAI_HEADER + "A3,2026-02-10 14:00:00,E100014,M000,회의록요약,성공,2000,N,500,300\n"
     (onai / "onai_activity_20260210.csv").write_bytes(b"\xef\xbb\xbf" + feb_onai.encode("utf-8"))
+
+
+def run(home):
+    """`axmeter run` on `home`, in process, on a throwaway Dagster instance."""
+    with dg.instance_for_test() as instance:
+        run_pipeline(defs, instance, AxmeterHome(home=str(home)), say=lambda _: None)
+
+
+def query(home, sql, params=None):
+    """Rows of `sql` from the home's warehouse, opened read-only."""
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        return conn.execute(sql, params or []).fetchall()
