@@ -14,9 +14,7 @@ from pipelines.defs.ingest.loader import (
     record_rejected_file, record_withdrawn_files,
 )
 from pipelines.defs.ingest.partitions import daily_partitions
-from pipelines.defs.ingest.sources import (
-    ADAPTERS_BY_FOLDER, CLOSURES, HR_ORG_UNITS, HR_ROSTER, ONAI, PIONEERS, PORTAL, SURVEY, TRAINING,
-)
+from pipelines.defs.ingest.sources import ADAPTERS, ADAPTERS_BY_FOLDER
 from pipelines.defs.ingest.sources.base import ParseContext, SourceAdapter
 from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
 from pipelines.settings import (
@@ -159,11 +157,10 @@ def build_raw_asset(adapter: SourceAdapter, partitioned: bool) -> dg.AssetsDefin
     return raw_asset
 
 
-raw_portal_events = build_raw_asset(PORTAL, partitioned=True)
-raw_onai_events = build_raw_asset(ONAI, partitioned=True)
-event_assets = [raw_portal_events, raw_onai_events]
+# Event sources (a natural key: portal, OnAI) are partitioned by day, from the registry.
+event_assets = [build_raw_asset(adapter, partitioned=True) for adapter in ADAPTERS.values() if adapter.natural_key]
 # Small files, reloaded whole on every run: HR snapshots, training, pioneers, survey, closures.
-REFERENCE_ADAPTERS = (HR_ROSTER, HR_ORG_UNITS, TRAINING, PIONEERS, SURVEY, CLOSURES)
+REFERENCE_ADAPTERS = tuple(adapter for adapter in ADAPTERS.values() if not adapter.natural_key)
 reference_assets = [build_raw_asset(adapter, partitioned=False) for adapter in REFERENCE_ADAPTERS]
 # Which raw assets a landing folder feeds: `axmeter run` leaves out a folder whose files did not change.
 REFERENCE_KEYS_BY_FOLDER: dict[str, list[dg.AssetKey]] = {}
