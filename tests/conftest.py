@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -16,3 +17,17 @@ def axmeter_home(tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     assert os.environ["AXMETER_HOME"] == str(home)
     return home
+
+
+@contextmanager
+def module_home(tmp_path_factory, name: str):
+    """For a module-scoped fixture: an empty AXMETER_HOME set up like `axmeter_home`, with the
+    environment kept until the module's tests are done."""
+    home = tmp_path_factory.mktemp(name) / "home"
+    home.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AXMETER_HOME", str(home))
+        patch.setenv("AXMETER_PSEUDONYM_KEY", TEST_KEY)
+        patch.delenv("AXMETER_MIN_GROUP_SIZE", raising=False)
+        patch.delenv("DAGSTER_HOME", raising=False)
+        yield home

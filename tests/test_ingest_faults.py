@@ -11,7 +11,7 @@ import pytest
 from pipelines.definitions import defs
 from pipelines.resources import AxmeterHome
 from pipelines.run import run_pipeline
-from tests.conftest import TEST_KEY
+from tests.conftest import module_home
 from tests.handmade import ONAI_HEADER, portal_event, write_handmade_landing
 
 
@@ -19,13 +19,7 @@ from tests.handmade import ONAI_HEADER, portal_event, write_handmade_landing
 def faulty_run(tmp_path_factory):
     """The faulty landing run through the pipeline once for the module (its tests only read):
     the home, and each daily partition's materialization metadata of the two event sources."""
-    axmeter_home = tmp_path_factory.mktemp("faults") / "home"
-    axmeter_home.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AXMETER_HOME", str(axmeter_home))
-        patch.setenv("AXMETER_PSEUDONYM_KEY", TEST_KEY)
-        patch.delenv("AXMETER_MIN_GROUP_SIZE", raising=False)
-        patch.delenv("DAGSTER_HOME", raising=False)
+    with module_home(tmp_path_factory, "faults") as axmeter_home:
         yield _run_faulty_landing(axmeter_home)
 
 

@@ -20,7 +20,7 @@ import pytest
 from pipelines.definitions import defs
 from pipelines.resources import AxmeterHome
 from pipelines.run import run_pipeline
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, module_home
 from tests.marts_fixture import EMPLOYEE_NUMBERS, portal, write_landing
 
 MAR, APR, MAY = date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)
@@ -165,12 +165,7 @@ def close(actual, expected) -> bool:
 
 @pytest.fixture(scope="module")
 def marts_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("marts") / "home"
-    home.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AXMETER_HOME", str(home))
-        patch.setenv("AXMETER_PSEUDONYM_KEY", TEST_KEY)
-        patch.delenv("AXMETER_MIN_GROUP_SIZE", raising=False)
+    with module_home(tmp_path_factory, "marts") as home:
         write_landing(home)
         with dg.instance_for_test() as instance:
             run_pipeline(defs, instance, AxmeterHome(home=str(home)), say=lambda _: None)
