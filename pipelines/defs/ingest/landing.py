@@ -171,6 +171,16 @@ def _utf8_lines(data: bytes) -> pa.LargeStringArray | None:
         return None
 
 
+def string_buffers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A non-empty Arrow string (or large string) array's offsets, one per string plus the end,
+    and its data bytes, as NumPy views of its buffers (nothing copied)."""
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], width, count=len(strings) + 1,
+                            offset=strings.offset * np.dtype(width).itemsize)
+    data = strings.buffers()[2]
+    return offsets, (np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8))
+
+
 def non_blank(lines: pa.Table) -> pa.Table:
     """The lines that hold more than white space and line ends (blank lines are ignored, not
     errors). Only lines that are empty or start with a space-like byte (ASCII white space or
@@ -178,8 +188,7 @@ def non_blank(lines: pa.Table) -> pa.Table:
     text = lines.column("text").combine_chunks()
     if len(text) == 0:
         return lines
-    offsets = np.frombuffer(text.buffers()[1], np.int64, count=len(text) + 1, offset=text.offset * 8)
-    data = np.frombuffer(text.buffers()[2], np.uint8) if text.buffers()[2] is not None else np.zeros(0, np.uint8)
+    offsets, data = string_buffers(text)
     starts, lengths = offsets[:-1], np.diff(offsets)
     first = np.where(lengths > 0, data[np.minimum(starts, max(len(data) - 1, 0))] if len(data) else 0, 0)
     maybe_blank = (lengths == 0) | np.isin(first, list(b" \t\n\v\f\r")) | (first >= 0x80)

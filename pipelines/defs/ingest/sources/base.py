@@ -16,11 +16,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.defs.ingest.landing import FileRejected, LandedFile, decode_lines, gunzip_if_needed, parse_yyyymmdd
+from pipelines.defs.ingest.landing import (
+    FileRejected, LandedFile, decode_lines, gunzip_if_needed, parse_yyyymmdd, string_buffers,
+)
 from pipelines.resources import Pseudonymizer
 
 SQL_DIR = Path(__file__).parent.parent / "sql"
@@ -201,11 +202,10 @@ def csv_lines_table(
 def _holds_any_byte(strings: pa.Array, chars: bytes) -> bool:
     """Whether any of the strings holds any of these (ASCII) bytes: a scan of the data buffer
     (a regex over every row was a fifth of an OnAI file's decode)."""
-    if len(strings) == 0 or strings.buffers()[2] is None:
+    if len(strings) == 0:
         return False
-    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
-    offsets = np.frombuffer(strings.buffers()[1], width, count=len(strings) + 1, offset=strings.offset * width().itemsize)
-    data = np.frombuffer(strings.buffers()[2], np.uint8)[offsets[0]:offsets[-1]]
+    offsets, data = string_buffers(strings)
+    data = data[offsets[0]:offsets[-1]]
     return any(bool((data == byte).any()) for byte in chars)
 
 
