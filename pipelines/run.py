@@ -16,7 +16,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 
 from pipelines.defs.ingest.assets import REFERENCE_KEYS_BY_FOLDER
 from pipelines.defs.ingest.landing import scan_delivered
-from pipelines.defs.ingest.sources import ONAI, PORTAL
+from pipelines.defs.ingest.sources import EVENT_ADAPTERS
 from pipelines.defs.marts import incremental
 from pipelines.defs.marts.assets import MONTHLY_MARTS
 from pipelines.defs.ops.windows import affected_months
@@ -39,10 +39,10 @@ class RunSummary:
 
 
 def landed_event_days(home: AxmeterHome) -> tuple[date, date] | None:
-    """First and last KST day with a portal or OnAI file (landed or archived) that a partition can take."""
+    """First and last KST day with an event file (portal, OnAI, ...; landed or archived) that a partition can take."""
     days = [
         landed.file_date
-        for adapter in (PORTAL, ONAI)
+        for adapter in EVENT_ADAPTERS
         for landed in scan_delivered(adapter.folder, home.landing(adapter.folder), home.archive(adapter.folder),
                                      adapter.date_of)
         if landed.file_date is not None and landed.file_date >= data_start()

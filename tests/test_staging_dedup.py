@@ -88,7 +88,7 @@ def test_a_months_keys_rank_all_their_copies_wherever_they_lie(warehouse):
         # The keys with a copy in these files, whichever of their copies wins.
         in_files = conn.execute(
             "SELECT event_key, prompt_tokens FROM staging.events_touching(NULL, NULL, "
-            "portal_files := ['spendlogs_20260930.jsonl', 'spendlogs_20261002.jsonl'], onai_files := []) "
+            "files := ['spendlogs_20260930.jsonl', 'spendlogs_20261002.jsonl']) "
             "ORDER BY event_key").fetchall()
 
     # By hand: r1's October copy (20 tokens), r3, r4's copy in the day's second file (80) and

@@ -14,7 +14,7 @@ from pipelines.defs.ingest.loader import (
     record_rejected_file, record_withdrawn_files,
 )
 from pipelines.defs.ingest.partitions import daily_partitions
-from pipelines.defs.ingest.sources import ADAPTERS, ADAPTERS_BY_FOLDER
+from pipelines.defs.ingest.sources import ADAPTERS, ADAPTERS_BY_FOLDER, EVENT_ADAPTERS
 from pipelines.defs.ingest.sources.base import ParseContext, SourceAdapter
 from pipelines.resources import AxmeterHome, PseudonymKey, Warehouse
 from pipelines.settings import (
@@ -158,7 +158,7 @@ def build_raw_asset(adapter: SourceAdapter, partitioned: bool) -> dg.AssetsDefin
 
 
 # Event sources (a natural key: portal, OnAI) are partitioned by day, from the registry.
-event_assets = [build_raw_asset(adapter, partitioned=True) for adapter in ADAPTERS.values() if adapter.natural_key]
+event_assets = [build_raw_asset(adapter, partitioned=True) for adapter in EVENT_ADAPTERS]
 # Small files, reloaded whole on every run: HR snapshots, training, pioneers, survey, closures.
 REFERENCE_ADAPTERS = tuple(adapter for adapter in ADAPTERS.values() if not adapter.natural_key)
 reference_assets = [build_raw_asset(adapter, partitioned=False) for adapter in REFERENCE_ADAPTERS]

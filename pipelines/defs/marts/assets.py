@@ -31,6 +31,7 @@ from datetime import date, timedelta
 import dagster as dg
 import polars as pl
 
+from pipelines.defs.ingest.sources import EVENT_ADAPTERS
 from pipelines.defs.marts.build import (
     ensure_tables, last_build_seen_until, ledger_seen_until, load_assisted_minutes, mart_sql, next_month,
     query_sql, record_builds,
@@ -72,6 +73,8 @@ def _key(*parts: str) -> dg.AssetKey:
 ORGANISATION = [_key("staging", "org_units_monthly"), _key("staging", "org_subtree_monthly"),
                 _key("staging", "roster_monthly")]
 EVENTS = _key("marts", "attributed_events")
+# Every event source's raw table (daily partitions).
+RAW_EVENTS = [dg.AssetKey(adapter.raw_table.split(".")) for adapter in EVENT_ADAPTERS]
 # A month of events depends on the KST days of that month in the raw layer (daily partitions):
 # Dagster marks the month stale when one of its days is reloaded. (A file can hold an event of the
 # next day; `axmeter run` plans from the events themselves, pipelines/defs/marts/incremental.py.)
@@ -79,9 +82,8 @@ with warnings.catch_warnings():  # the parameter is beta in Dagster 1.13; the cu
     # later days do not exist yet as partitions, and that is expected
     warnings.filterwarnings("ignore", message=r"Parameter `allow_nonexistent_upstream_partitions`")
     RAW_EVENTS_BY_MONTH = [
-        dg.AssetDep(_key("raw", table), partition_mapping=dg.TimeWindowPartitionMapping(
-            allow_nonexistent_upstream_partitions=True))
-        for table in ("portal_events", "onai_events")
+        dg.AssetDep(key, partition_mapping=dg.TimeWindowPartitionMapping(allow_nonexistent_upstream_partitions=True))
+        for key in RAW_EVENTS
     ]
 CALENDAR = _key("staging", "calendar")
 
@@ -92,17 +94,17 @@ def _preview(conn, table: str, where: str, params: dict) -> str:
     return markdown_table(frame)
 
 
-def new_event_files_only(conn, month: date) -> tuple[list[str], list[str]] | None:
-    """The portal and OnAI files delivered since `month`'s attributed events were built, when
+def new_event_files_only(conn, month: date) -> list[str] | None:
+    """The event files (every event source's) delivered since `month`'s attributed events were built, when
     nothing else changed since (queries/event_files_new_since.sql); None when the month must be
     built whole (never built with this code, or a file was delivered again, withdrawn or
     reloaded, or a reference file changed)."""
     since = last_build_seen_until(conn, "attributed_events", month)
     if since is None:
         return None
-    other_changes, portal_files, onai_files = conn.execute(
-        query_sql("event_files_new_since"), {"since": since}).fetchall()[0]
-    return None if other_changes else (portal_files, onai_files)
+    other_changes, files = conn.execute(query_sql("event_files_new_since"), {
+        "since": since, "event_sources": [adapter.folder for adapter in EVENT_ADAPTERS]}).fetchall()[0]
+    return None if other_changes else files
 
 
 def build_attributed_events(conn, months: list[date]) -> dict:
@@ -121,8 +123,8 @@ def build_attributed_events(conn, months: list[date]) -> dict:
         if new_files is None:
             whole.append(month)
             continue
-        # Lists, never NULL: a NULL list with NULL days would select every event.
-        files = {"portal_files": list(new_files[0]), "onai_files": list(new_files[1])}
+        # A list, never NULL: a NULL list with NULL days would select every event.
+        files = {"files": list(new_files)}
         conn.execute(query_sql("attributed_events_delete_keys"), {"month": month, **files})
         conn.execute(f"INSERT INTO marts.attributed_events BY NAME {sql}",
                      {"first_month": month, "last_month": month, "first_day": None, "last_day": None, **files})
@@ -135,7 +137,7 @@ def build_attributed_events(conn, months: list[date]) -> dict:
         conn.execute("DELETE FROM marts.attributed_events WHERE month BETWEEN ? AND ?", [first, last])
         conn.execute(f"INSERT INTO marts.attributed_events BY NAME {sql}", {
             "first_month": first, "last_month": last, "first_day": first, "last_day": last_day_of(last),
-            "portal_files": None, "onai_files": None})
+            "files": None})
     # Its companions, the months' active employees by day and by month (and any month they lack,
     # e.g. a warehouse from before them), so that training_impact and later months' history read
     # them, not every event. Months from days: a DISTINCT over ~20x fewer rows than the events.
@@ -226,10 +228,10 @@ WHOLE_HISTORY_MARTS_SPEC: dict[str, tuple[str, list[dg.AssetKey]]] = {
     "data_quality_daily": (
         "Per source and day: rows received, loaded, duplicate, quarantined; HR match rate; unmapped features; "
         "freshness.",
-        [_key("staging", "file_reconciliation"), _key("raw", "portal_events"), _key("raw", "onai_events"), EVENTS]),
+        [_key("staging", "file_reconciliation"), *RAW_EVENTS, EVENTS]),
     "data_quality_quarantine": (
         "Per source, day and reason: files and rows quarantined.",
-        [_key("raw", "portal_events"), _key("raw", "onai_events")]),
+        RAW_EVENTS),
 }
 
 

@@ -4,7 +4,7 @@
   whose columns differ (an older version of the project) is dropped and created again.
 - `load_assisted_minutes`: config/assisted_minutes.yaml -> marts.assisted_minutes.
 - `build_signature`: a digest of everything that shapes a monthly mart's figures (metric version,
-  schema, SQL, coefficients). Each month a monthly mart writes is recorded with it in
+  schema, SQL, each platform's event mapping, coefficients). Each month a monthly mart writes is recorded with it in
   marts.partition_builds, so `axmeter run` knows which months are missing or stale.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from pipelines.defs.ingest.sources import event_copies_sql
 from pipelines.settings import METRIC_VERSION
 
 MARTS_DIR = Path(__file__).parent
@@ -25,6 +26,10 @@ SQL_DIR = MARTS_DIR / "sql"
 QUERIES_DIR = MARTS_DIR / "queries"  # the planner's and builders' helper queries (not marts)
 SCHEMA_SQL = MARTS_DIR / "schema.sql"
 COEFFICIENTS_FILE = MARTS_DIR / "config" / "assisted_minutes.yaml"
+# The metric dictionary's mapping of each platform's events (qualifying action, feature).
+EVENT_MAPPINGS_DIR = MARTS_DIR.parent / "staging" / "sql" / "events"
+# Stands for every raw copy of every event in the SQL of marts and queries (`event_copies_sql`).
+RAW_EVENT_COPIES = "{raw_event_copies}"
 DEFAULT_FEATURE = "*"
 
 
@@ -34,11 +39,17 @@ def next_month(month: date) -> date:
 
 
 def mart_sql(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return _with_event_copies((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
 
 
 def query_sql(name: str) -> str:
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return _with_event_copies((QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+def _with_event_copies(sql: str) -> str:
+    """`{raw_event_copies}` becomes the subquery of every event source's raw copies, so that no
+    query names the portal and OnAI tables one by one."""
+    return sql.replace(RAW_EVENT_COPIES, f"({event_copies_sql()})")
 
 
 @cache
@@ -93,7 +104,7 @@ def load_assisted_minutes(conn: duckdb.DuckDBPyConnection) -> str:
 
 def build_signature() -> str:
     digest = hashlib.sha256(METRIC_VERSION.encode())
-    for path in [SCHEMA_SQL, COEFFICIENTS_FILE, *sorted(SQL_DIR.glob("*.sql"))]:
+    for path in [SCHEMA_SQL, COEFFICIENTS_FILE, *sorted(SQL_DIR.glob("*.sql")), *sorted(EVENT_MAPPINGS_DIR.glob("*.sql"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 

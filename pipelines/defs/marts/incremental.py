@@ -2,7 +2,7 @@
 
 `axmeter run` (pipelines/run.py) plans with these before it launches the Dagster jobs:
 
-1. Event days to ingest: a portal or OnAI file is new or changed (size or modification time
+1. Event days to ingest: an event file (portal, OnAI, ...) is new or changed (size or modification time
    differ from the ledger, and its sha256 too). Only those KST days are reloaded.
 2. Months to rebuild: the months of the events those days held before and hold after the
    reload (sharing a natural key with them), then every later month up to the last one,
@@ -19,12 +19,10 @@ from datetime import date, timedelta
 import duckdb
 
 from pipelines.defs.ingest import landing as landing_files
-from pipelines.defs.ingest.sources import ADAPTERS_BY_FOLDER, ONAI, PORTAL
+from pipelines.defs.ingest.sources import ADAPTERS_BY_FOLDER, EVENT_ADAPTERS
 from pipelines.defs.marts.build import query_sql, stale_months
 from pipelines.resources import AxmeterHome
 from pipelines.settings import data_start
-
-EVENT_ADAPTERS = (PORTAL, ONAI)
 
 
 @dataclass
@@ -56,7 +54,7 @@ def reference_fingerprint(conn: duckdb.DuckDBPyConnection) -> frozenset:
 
 
 def changed_event_days(conn: duckdb.DuckDBPyConnection, home: AxmeterHome, last_day: date) -> tuple[list[date], bool]:
-    """KST days (data start .. last_day) with a new or changed portal/OnAI file, and whether the
+    """KST days (data start .. last_day) with a new or changed event file, and whether the
     ledger knew no event file at all (a first run). A file gone from landing/ (and archive/) is
     not a change: the ledger keeps what was delivered, and the rows stay."""
     ledger = _ledger(conn)

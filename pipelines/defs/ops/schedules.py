@@ -20,8 +20,9 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from pipelines.defs.ingest.landing import scan_delivered
+from pipelines.defs.ingest.sources import EVENT_ADAPTERS
 from pipelines.defs.ops.jobs import WAREHOUSE_MAINTENANCE
-from pipelines.defs.ops.windows import EVENT_ADAPTERS, day_ranges
+from pipelines.defs.ops.windows import day_ranges
 from pipelines.resources import AxmeterHome
 from pipelines.settings import TIMEZONE, data_start
 

@@ -9,12 +9,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from pipelines.defs.ingest.landing import scan_delivered
-from pipelines.defs.ingest.sources import ADAPTERS
+from pipelines.defs.ingest.sources import EVENT_ADAPTERS
 from pipelines.resources import AxmeterHome
 from pipelines.settings import data_start
-
-# Sources partitioned by the KST day of their file names (their raw assets are daily partitioned).
-EVENT_ADAPTERS = tuple(adapter for adapter in ADAPTERS.values() if adapter.natural_key)
 
 
 def month_of(day: date) -> date:

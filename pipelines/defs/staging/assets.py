@@ -9,36 +9,40 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.ingest.sources import ADAPTERS, ONAI, PORTAL
+from pipelines.defs.ingest.sources import ADAPTERS, EVENT_ADAPTERS
 from pipelines.metadata import markdown_table
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS, RETRY_POLICY, WAREHOUSE_POOL
 
 SQL_DIR = Path(__file__).parent / "sql"
 
+# Each event source's de-duplicated view is named after its raw table (staging.portal_events).
+NEWEST_COPY_VIEWS = {adapter.raw_table.split(".")[1]: adapter for adapter in EVENT_ADAPTERS}
 # view name -> the raw or staging assets it reads
 STAGING_VIEWS: dict[str, list[dg.AssetKey]] = {
-    "portal_events": [dg.AssetKey(["raw", "portal_events"])],
-    "onai_events": [dg.AssetKey(["raw", "onai_events"])],
-    "events": [dg.AssetKey(["staging", "portal_events"]), dg.AssetKey(["staging", "onai_events"])],
+    **{view: [dg.AssetKey(adapter.raw_table.split("."))] for view, adapter in NEWEST_COPY_VIEWS.items()},
+    "events": [dg.AssetKey(["staging", view]) for view in NEWEST_COPY_VIEWS],
     "hr_roster": [dg.AssetKey(["raw", "hr_roster"])],
     "hr_org_units": [dg.AssetKey(["raw", "hr_org_units"])],
 }
 # Views that keep one row per natural key of the whole history (ranking the copies of the keys
-# delivered more than once).
-# Each is also a table macro staging.<view>_touching(<parameters>), defined by the same SQL file:
-# the rows of the natural keys with a copy on those KST days (or, per source, in those files), so
-# that rebuilding one month ranks the copies of that month's keys instead of every event ever
-# loaded, and the file reconciliation those of the files that changed.
+# delivered more than once): each event source's, and staging.events, their union.
+# Each is also a table macro staging.<view>_touching(first_day, last_day, files := NULL), defined
+# by the same SQL: the rows of the natural keys with a copy on those KST days or in those files (of
+# any event source: names are matched within each source), so that rebuilding one month ranks the
+# copies of that month's keys instead of every event ever loaded, and the file reconciliation those
+# of the files that changed.
 # The event sources' views share sql/newest_copy.sql, filled in with the raw table and natural key
-# (code constants of the adapters, never user input): one ranking rule for both.
-NEWEST_COPY_VIEWS = {"portal_events": PORTAL, "onai_events": ONAI}
-DEDUPLICATED_VIEWS = {
-    "portal_events": "first_day, last_day, files := NULL",
-    "onai_events": "first_day, last_day, files := NULL",
-    "events": "first_day, last_day, portal_files := NULL, onai_files := NULL",
-}
-
+# (code constants of the adapters, never user input): one ranking rule for all.
+DEDUPLICATED_VIEWS = {*NEWEST_COPY_VIEWS, "events"}
+TOUCHING_PARAMETERS = "first_day, last_day, files := NULL"
+# staging.events' shape: each event source's sql/events/<source>.sql gives these columns (NULL for
+# what the platform does not have), in any order; marts/sql/attributed_events.sql reads them.
+EVENT_COLUMNS = (
+    "platform", "event_key", "employee_key", "started_at", "event_date", "file_date", "month", "status",
+    "blocked", "qualifying", "feature", "model", "provider", "latency_ms", "prompt_tokens",
+    "completion_tokens", "cost_usd", "output_kept",
+)
 
 
 def file_row_counts_sql(incremental: bool = False) -> str:
@@ -109,12 +113,32 @@ def changed_event_files(conn) -> dict[str, list[str]] | None:
 
 
 def view_sql(name: str) -> str:
-    """The SQL of staging.<name>: sql/<name>.sql, or sql/newest_copy.sql for an event source."""
+    """The SQL of staging.<name>: sql/<name>.sql, sql/newest_copy.sql for an event source, or for
+    staging.events every event source's sql/events/<source>.sql, by name (`events_sql`)."""
     if name in NEWEST_COPY_VIEWS:
         adapter = NEWEST_COPY_VIEWS[name]
         return (SQL_DIR / "newest_copy.sql").read_text(encoding="utf-8").format(
             raw_table=adapter.raw_table, key=adapter.natural_key)
+    if name == "events":
+        return events_sql()
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def events_sql() -> str:
+    """Every event of every event source in one shape (EVENT_COLUMNS), with the metric dictionary's
+    flags (metrics.md: event, qualifying action, feature, blocked by policy): each source's mapping
+    is its own file, sql/events/<source>.sql, reading its staging.<source view>_touching(first_day,
+    last_day, files := files); staging.events_touching passes its parameters through."""
+    parts = []
+    for adapter in EVENT_ADAPTERS:
+        mapping = SQL_DIR / "events" / f"{adapter.name}.sql"
+        if not mapping.exists():
+            raise FileNotFoundError(
+                f"event source {adapter.name!r} has no {mapping.relative_to(SQL_DIR.parents[3])}: write it to map "
+                "its events to staging.events' columns (what is a qualifying action, which feature); "
+                "sql/events/portal.sql is an example")
+        parts.append("(" + mapping.read_text(encoding="utf-8").strip() + ")")
+    return "\nUNION ALL BY NAME\n".join(parts)
 
 
 def _description(name: str, sql: str) -> str:
@@ -123,7 +147,21 @@ def _description(name: str, sql: str) -> str:
         adapter = NEWEST_COPY_VIEWS[name]
         return (f"One row per {adapter.natural_key} of {adapter.raw_table}: the copy delivered last wins "
                 "(sql/newest_copy.sql).")
+    if name == "events":
+        return ("Every de-duplicated event of every platform in one shape, with the metric dictionary's flags "
+                "(qualifying action, feature, blocked by policy): sql/events/<platform>.sql.")
     return sql.split("\n", 1)[0].lstrip("- ")
+
+
+def check_event_columns(conn) -> None:
+    """staging.events has exactly EVENT_COLUMNS: a misspelt column in one source's mapping would
+    otherwise be NULL for that source (UNION ALL BY NAME) and a column of its own for the rest."""
+    found = [row[0] for row in conn.execute("DESCRIBE staging.events").fetchall()]
+    missing, unknown = set(EVENT_COLUMNS) - set(found), set(found) - set(EVENT_COLUMNS)
+    if missing or unknown:
+        raise ValueError(
+            f"staging.events: the mappings in staging/sql/events/ give unknown columns {sorted(unknown)} and "
+            f"lack {sorted(missing)}: each source's file must name exactly these columns: {', '.join(EVENT_COLUMNS)}")
 
 
 def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -142,8 +180,10 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def view_asset(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
             if name in DEDUPLICATED_VIEWS:
-                conn.execute(f"CREATE OR REPLACE MACRO staging.{name}_touching({DEDUPLICATED_VIEWS[name]}) AS TABLE {sql}")
+                conn.execute(f"CREATE OR REPLACE MACRO staging.{name}_touching({TOUCHING_PARAMETERS}) AS TABLE {sql}")
                 conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS SELECT * FROM staging.{name}_touching(NULL, NULL)")
+                if name == "events":
+                    check_event_columns(conn)
                 # Counting would de-duplicate every event of the history once more on every refresh;
                 # staging/file_reconciliation counts the kept rows per file and source anyway.
                 return dg.MaterializeResult(metadata={"rows": "see staging/file_reconciliation (loaded)"})

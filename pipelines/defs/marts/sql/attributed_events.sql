@@ -31,11 +31,10 @@ SELECT
     CASE WHEN e.qualifying THEN coalesce(coefficient.minutes_high, fallback.minutes_high) ELSE 0 END
         AS assisted_minutes_high
 -- Only the events whose key has a copy on the days $first_day .. $last_day (a winner of those
--- months has one there: itself) or in the files $portal_files / $onai_files are ranked: a
--- rebuild of some months does not de-duplicate the whole history, and a month that only gained
--- new files ranks their keys alone ($first_day NULL; marts/assets.py, build_attributed_events).
-FROM staging.events_touching($first_day::DATE, $last_day::DATE,
-                             portal_files := $portal_files::VARCHAR[], onai_files := $onai_files::VARCHAR[]) e
+-- months has one there: itself) or in the event files $files are ranked: a rebuild of some
+-- months does not de-duplicate the whole history, and a month that only gained new files ranks
+-- their keys alone ($first_day NULL; marts/assets.py, build_attributed_events).
+FROM staging.events_touching($first_day::DATE, $last_day::DATE, files := $files::VARCHAR[]) e
 LEFT JOIN staging.roster_monthly roster
     ON roster.month = e.month AND roster.employee_key = e.employee_key
 LEFT JOIN marts.assisted_minutes coefficient

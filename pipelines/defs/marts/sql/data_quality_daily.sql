@@ -49,10 +49,8 @@ event_figures AS (
     GROUP BY platform, file_date
 ),
 newest_events AS (
-    SELECT 'portal' AS source, file_date AS day, max(started_at) AS newest_event_at
-    FROM raw.portal_events GROUP BY file_date
-    UNION ALL
-    SELECT 'onai', file_date, max(started_at) FROM raw.onai_events GROUP BY file_date
+    SELECT source, file_date AS day, max(started_at) AS newest_event_at
+    FROM {raw_event_copies} GROUP BY source, file_date
 )
 SELECT
     file_figures.source,
