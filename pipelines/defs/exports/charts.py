@@ -234,15 +234,19 @@ def quality_chart(data: PackData) -> Figure:
     fig, (left, right) = _subplots((WIDTH, 3.2), 1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     fig.suptitle(texts.CHART["quality_title"], fontweight="bold", x=0.01, ha="left")
     left.set_title(texts.CHART["quality_daily"], fontsize=9, loc="left")
-    events = daily.filter(pl.col("source").is_in(["portal", "onai"])).sort(["source", "day"])
+    # Event sources are the ones with events (portal, OnAI and any platform added later); a day of
+    # theirs whose rows were all quarantined still shows, at 0.
+    event_sources = daily.filter(pl.col("newest_event_at").is_not_null())["source"].unique()
+    events = daily.filter(pl.col("source").is_in(event_sources.implode())).sort(["source", "day"])
     if events.is_empty():
         _empty(left, texts.REPORT["no_rows"])
     else:
-        for source, colour in (("portal", BLUE), ("onai", ORANGE)):
+        later = [s for s in events["source"].unique().sort().to_list() if s not in ("portal", "onai")]
+        for source, colour in zip(["portal", "onai", *later], [BLUE, ORANGE, GREEN, PURPLE, RED, GREY], strict=False):
             rows = events.filter(pl.col("source") == source)
             if rows.height:
                 left.plot(rows["day"].to_list(), rows["rows_loaded"].to_list(), color=colour, linewidth=1,
-                          label=texts.SOURCES[source])
+                          label=texts.SOURCES.get(source, source))
         left.legend(fontsize=7.5, frameon=False)
         _thousands(left)
         left.set_ylabel(texts.CHART["rows_axis"], fontsize=8)
