@@ -126,14 +126,20 @@ def add_fnai_source(code: Path) -> None:
     (code / "pipelines" / "defs" / "staging" / "sql" / "events" / "fnai.sql").write_text(EVENTS_SQL, encoding="utf-8")
 
 
-def axmeter_run(code: Path, home: Path) -> None:
+def axmeter(code: Path, home: Path, command: str) -> subprocess.CompletedProcess:
+    """`axmeter <command>` of the copied code (asserted: not the checkout's own)."""
     env = {**os.environ, "PYTHONPATH": str(code), "AXMETER_HOME": str(home), "AXMETER_PSEUDONYM_KEY": TEST_KEY,
            "DAGSTER_HOME": str(home / "dagster")}
     env.pop("AXMETER_MIN_GROUP_SIZE", None)
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", "import sys, pipelines.cli as cli; "
-         "assert cli.__file__.startswith(sys.argv[1]), cli.__file__; sys.exit(cli.main(['run']))", str(code)],
+         "assert cli.__file__.startswith(sys.argv[1]), cli.__file__; sys.exit(cli.main([sys.argv[2]]))",
+         str(code), command],
         cwd=code, env=env, capture_output=True, text=True, timeout=600)
+
+
+def axmeter_run(code: Path, home: Path) -> None:
+    result = axmeter(code, home, "run")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
@@ -163,7 +169,7 @@ def fnai_home(tmp_path_factory):
     axmeter_run(code, home)
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         second = _figures(conn)
-    return first, second
+    return first, second, axmeter(code, home, "doctor").stdout
 
 
 def _figures(conn) -> dict:
@@ -195,7 +201,7 @@ def _with(changes: dict) -> dict:
 
 
 def test_the_new_platforms_events_count_in_every_unit_above_them(fnai_home):
-    first, _ = fnai_home
+    first, *_ = fnai_home
     # (headcount, active users, requests, successful, blocked, failed). January: E100003 (D111)
     # is a new active user with F1; E100004's F2 failed. February: E100001 (D111, already active) F4.
     assert first["unit_monthly"] == _with({
@@ -214,7 +220,7 @@ def test_the_new_platforms_events_count_in_every_unit_above_them(fnai_home):
 
 
 def test_the_new_platforms_files_reconcile_and_show_in_data_quality(fnai_home):
-    first, _ = fnai_home
+    first, *_ = fnai_home
     assert first["reconciliation"] == [("fnai_usage_20260109.csv", 3, 1, 1, 1), ("fnai_usage_20260110.csv", 2, 2, 0, 0)]
     assert first["quarantine"] == [("fnai_usage_20260109.csv", 4, "malformed used_at (expected YYYY-MM-DD HH:MM:SS)")]
     assert first["quality"] == [
@@ -226,7 +232,7 @@ def test_the_new_platforms_files_reconcile_and_show_in_data_quality(fnai_home):
 
 
 def test_the_new_platforms_prompts_and_employee_numbers_never_reach_the_warehouse(fnai_home):
-    first, _ = fnai_home
+    first, *_ = fnai_home
     assert first["raw_columns"] == ["file", "file_date", "line", "delivered_at", "usage_id", "started_at",
                                     "event_date", "employee_key", "task", "ok"]
     values = set(first["raw_values"])
@@ -236,10 +242,15 @@ def test_the_new_platforms_prompts_and_employee_numbers_never_reach_the_warehous
 
 
 def test_a_late_file_of_the_new_platform_updates_only_its_events(fnai_home):
-    first, second = fnai_home
+    first, second, _ = fnai_home
     # F5: E100006 (D112 in February) becomes active; nothing else changes.
     assert second["unit_monthly"] == {**first["unit_monthly"], **{
         (FEB, "D112"): (1, 1, 1, 1, 0, 0), (FEB, "B110"): (8, 3, 4, 4, 0, 0), (FEB, "O100"): (8, 3, 4, 4, 0, 0),
         (FEB, "M000"): (13, 4, 5, 5, 0, 0)}}
     assert second["fnai_events"] == [*first["fnai_events"], ("F5", FEB, "D112", True, "fnai:법령검토", date(2026, 2, 11))]
     assert second["reconciliation"] == [*first["reconciliation"], ("fnai_usage_20260211.csv", 1, 1, 0, 0)]
+
+
+def test_doctor_checks_the_new_platform_as_a_daily_source(fnai_home):
+    *_, doctor = fnai_home
+    assert "fnai is stale: its newest file (fnai_usage_20260211.csv) is for 2026-02-11" in doctor

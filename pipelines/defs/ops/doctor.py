@@ -19,7 +19,7 @@ import duckdb
 import yaml
 
 from pipelines.defs.ingest.landing import scan_delivered
-from pipelines.defs.ingest.sources import ADAPTERS_BY_FOLDER, HR_ROSTER
+from pipelines.defs.ingest.sources import ADAPTERS_BY_FOLDER, EVENT_ADAPTERS, HR_ROSTER
 from pipelines.defs.ops.alerts import alerts_path
 from pipelines.resources import MIN_KEY_LENGTH, AxmeterHome, Pseudonymizer
 from pipelines.settings import TIMEZONE, WAREHOUSE_POOL, WAREHOUSE_POOL_LIMIT, archive_retention_days
@@ -29,11 +29,14 @@ KST = ZoneInfo(TIMEZONE)
 GIB = 2**30
 
 # How old (days, KST) the newest file of a landing folder may be before the source is stale:
-# portal and OnAI deliver every day by 06:00, HR monthly, the survey quarterly. A folder whose
-# file names carry no date (training, closures) is judged by its files' modification times.
-FRESHNESS_DAYS = {"portal": 2, "onai": 2, "hr": 40, "pioneers": 120, "survey": 200, "training": 200}
+# event sources (portal, OnAI, any added later) deliver every day by 06:00, HR monthly, the
+# survey quarterly. A folder whose file names carry no date (training, closures) is judged by
+# its files' modification times.
+FRESHNESS_DAYS = {**{adapter.folder: 2 for adapter in EVENT_ADAPTERS},
+                  "hr": 40, "pioneers": 120, "survey": 200, "training": 200}
 # A stale event source stops the figures; a stale reference source only ages them.
-CRITICAL_SOURCES = {"portal", "onai"}
+CRITICAL_SOURCES = {adapter.folder for adapter in EVENT_ADAPTERS}
+DEFAULT_FIX = "check the source system's daily export and its copy into landing/"
 SOURCE_FIX = {
     "portal": "check the network-link transfer from the external network and the portal's spend-log export",
     "onai": "check OnAI's daily activity export (Ministry of the Interior and Safety platform) and its copy job",
@@ -161,14 +164,14 @@ def check_freshness(home: AxmeterHome, today: date) -> list[Finding]:
         if newest is None:
             findings.append(Finding("fail" if critical else "warn", "freshness",
                                     f"{folder}: no file has ever been delivered to landing/{folder}/",
-                                    SOURCE_FIX[folder]))
+                                    SOURCE_FIX.get(folder, DEFAULT_FIX)))
             continue
         age = (today - newest).days
         if age > max_age:
             findings.append(Finding(
                 "fail" if critical else "warn", "freshness",
                 f"{folder} is stale: its newest file ({name}) is for {newest}, {age} days before today "
-                f"({today}, KST); expected within {max_age} days", SOURCE_FIX[folder]))
+                f"({today}, KST); expected within {max_age} days", SOURCE_FIX.get(folder, DEFAULT_FIX)))
         else:
             findings.append(Finding("ok", "freshness", f"{folder}: newest file {name} ({newest}, {age} day(s) old)"))
     return findings
