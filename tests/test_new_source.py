@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.defs.staging.assets import EVENT_COLUMNS, check_event_columns
+
 from tests.conftest import TEST_KEY
 from tests.handmade import write_handmade_landing
 from tests.test_slice import EXPECTED, FEB, JAN
@@ -254,3 +256,16 @@ def test_a_late_file_of_the_new_platform_updates_only_its_events(fnai_home):
 def test_doctor_checks_the_new_platform_as_a_daily_source(fnai_home):
     *_, doctor = fnai_home
     assert "fnai is stale: its newest file (fnai_usage_20260211.csv) is for 2026-02-11" in doctor
+
+
+def test_a_misspelt_column_in_a_platforms_mapping_is_named():
+    # UNION ALL BY NAME would give the misspelt column a column of its own, and the right one NULL.
+    with duckdb.connect() as conn:
+        conn.execute("CREATE SCHEMA staging")
+        good = ", ".join(f"NULL AS {column}" for column in EVENT_COLUMNS)
+        conn.execute(f"CREATE VIEW staging.events AS SELECT {good}")
+        check_event_columns(conn)
+        wrong = good.replace("AS qualifying", "AS qualifiyng")
+        conn.execute(f"CREATE OR REPLACE VIEW staging.events AS SELECT {wrong}")
+        with pytest.raises(ValueError, match=r"unknown columns \['qualifiyng'\] and lack \['qualifying'\]"):
+            check_event_columns(conn)

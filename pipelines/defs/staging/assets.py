@@ -180,10 +180,17 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def view_asset(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
             if name in DEDUPLICATED_VIEWS:
+                # One transaction: a mapping that fails the column check leaves the last good view.
+                conn.begin()
                 conn.execute(f"CREATE OR REPLACE MACRO staging.{name}_touching({TOUCHING_PARAMETERS}) AS TABLE {sql}")
                 conn.execute(f"CREATE OR REPLACE VIEW staging.{name} AS SELECT * FROM staging.{name}_touching(NULL, NULL)")
                 if name == "events":
-                    check_event_columns(conn)
+                    try:
+                        check_event_columns(conn)
+                    except ValueError:
+                        conn.rollback()
+                        raise
+                conn.commit()
                 # Counting would de-duplicate every event of the history once more on every refresh;
                 # staging/file_reconciliation counts the kept rows per file and source anyway.
                 return dg.MaterializeResult(metadata={"rows": "see staging/file_reconciliation (loaded)"})
