@@ -84,17 +84,13 @@ schema:
       - {name: task, physicalType: VARCHAR, logicalType: string, required: true}
       - {name: ok, physicalType: BOOLEAN, logicalType: boolean, required: true}
 """
-EVENTS_SQL = """SELECT
-    'fnai' AS platform, usage_id AS event_key, employee_key, started_at, event_date, file_date,
-    date_trunc('month', event_date)::DATE AS month,
-    CASE WHEN ok THEN 'success' ELSE 'failure' END AS status,
+EVENTS_SQL = """    CASE WHEN ok THEN 'success' ELSE 'failure' END AS status,
     false AS blocked,
     ok AND employee_key IS NOT NULL AS qualifying,
     'fnai:' || task AS feature,
     NULL::VARCHAR AS model, NULL::VARCHAR AS provider, NULL::DOUBLE AS latency_ms,
     NULL::BIGINT AS prompt_tokens, NULL::BIGINT AS completion_tokens, NULL::DOUBLE AS cost_usd,
     NULL::BOOLEAN AS output_kept
-FROM staging.fnai_events_touching(first_day, last_day, files := files)
 """
 HEADER = "usage_id,used_at,employee_no,task,ok,prompt_text\n"
 SECRET_PROMPT = "기밀 예산안 검토 요청"

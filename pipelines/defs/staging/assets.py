@@ -36,8 +36,9 @@ STAGING_VIEWS: dict[str, list[dg.AssetKey]] = {
 # (code constants of the adapters, never user input): one ranking rule for all.
 DEDUPLICATED_VIEWS = {*NEWEST_COPY_VIEWS, "events"}
 TOUCHING_PARAMETERS = "first_day, last_day, files := NULL"
-# staging.events' shape: each event source's sql/events/<source>.sql gives these columns (NULL for
-# what the platform does not have), in any order; marts/sql/attributed_events.sql reads them.
+# staging.events' shape: the first seven from the adapter (`events_sql`), the rest from each event
+# source's sql/events/<source>.sql (NULL for what the platform does not have), in any order;
+# marts/sql/attributed_events.sql reads them.
 EVENT_COLUMNS = (
     "platform", "event_key", "employee_key", "started_at", "event_date", "file_date", "month", "status",
     "blocked", "qualifying", "feature", "model", "provider", "latency_ms", "prompt_tokens",
@@ -125,19 +126,24 @@ def view_sql(name: str) -> str:
 
 
 def events_sql() -> str:
-    """Every event of every event source in one shape (EVENT_COLUMNS), with the metric dictionary's
-    flags (metrics.md: event, qualifying action, feature, blocked by policy): each source's mapping
-    is its own file, sql/events/<source>.sql, reading its staging.<source view>_touching(first_day,
-    last_day, files := files); staging.events_touching passes its parameters through."""
+    """Every event of every event source in one shape (EVENT_COLUMNS). The columns all platforms
+    share come from the adapter (its name, natural key and de-duplicated view); the metric
+    dictionary's flags (metrics.md: qualifying action, feature, blocked by policy, ...) are each
+    source's select list in sql/events/<source>.sql. staging.events_touching passes its parameters
+    through to each source's view."""
     parts = []
-    for adapter in EVENT_ADAPTERS:
+    for view, adapter in NEWEST_COPY_VIEWS.items():
         mapping = SQL_DIR / "events" / f"{adapter.name}.sql"
         if not mapping.exists():
             raise FileNotFoundError(
                 f"event source {adapter.name!r} has no {mapping.relative_to(SQL_DIR.parents[3])}: write it to map "
                 "its events to staging.events' columns (what is a qualifying action, which feature); "
                 "sql/events/portal.sql is an example")
-        parts.append("(" + mapping.read_text(encoding="utf-8").strip() + ")")
+        parts.append(
+            f"(SELECT '{adapter.name}' AS platform, {adapter.natural_key} AS event_key, employee_key, started_at, "
+            "event_date, file_date, date_trunc('month', event_date)::DATE AS month,\n"
+            f"{mapping.read_text(encoding='utf-8').strip()}\n"
+            f"FROM staging.{view}_touching(first_day, last_day, files := files))")
     return "\nUNION ALL BY NAME\n".join(parts)
 
 

@@ -1,14 +1,9 @@
--- OnAI's activity rows in staging.events' shape, with the metric dictionary's flags (metrics.md):
--- a qualifying action is a success (처리결과 = 성공) with an employee number; its feature is the OnAI
--- function. OnAI blocks nothing by policy and reports no model, tokens or cost.
-SELECT
-    'onai' AS platform,
-    event_id AS event_key,
-    employee_key,
-    started_at,
-    event_date,
-    file_date,
-    date_trunc('month', event_date)::DATE AS month,
+-- The metric dictionary's columns of OnAI's activity rows (metrics.md), over raw.onai_events'
+-- columns: a qualifying action is a success (처리결과 = 성공) with an employee number; its feature
+-- is the OnAI function. OnAI blocks nothing by policy and reports no model, tokens or cost.
+-- A select list: staging/assets.py (events_sql) puts before it the columns every platform shares
+-- (platform, event_key, employee_key, started_at, event_date, file_date, month) and reads OnAI's
+-- de-duplicated copies.
     status,
     false AS blocked,
     status = 'success' AND employee_key IS NOT NULL AS qualifying,
@@ -20,4 +15,3 @@ SELECT
     NULL::BIGINT AS completion_tokens,
     NULL::DOUBLE AS cost_usd,
     output_kept
-FROM staging.onai_events_touching(first_day, last_day, files := files)

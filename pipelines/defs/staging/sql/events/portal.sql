@@ -1,14 +1,9 @@
--- The portal's requests in staging.events' shape, with the metric dictionary's flags (metrics.md):
--- a qualifying action is a success, not blocked by policy, with a user, and not a system call
--- (embedding, moderation, rerank); its feature is the portal service.
-SELECT
-    'portal' AS platform,
-    request_id AS event_key,
-    employee_key,
-    started_at,
-    event_date,
-    file_date,
-    date_trunc('month', event_date)::DATE AS month,
+-- The metric dictionary's columns of the portal's requests (metrics.md), over raw.portal_events'
+-- columns: a qualifying action is a success, not blocked by policy, with a user, and not a system
+-- call (embedding, moderation, rerank); its feature is the portal service.
+-- A select list: staging/assets.py (events_sql) puts before it the columns every platform shares
+-- (platform, event_key, employee_key, started_at, event_date, file_date, month) and reads the
+-- portal's de-duplicated copies.
     status,
     coalesce(guardrail_status = 'guardrail_intervened', false) AS blocked,
     status = 'success'
@@ -24,4 +19,3 @@ SELECT
     completion_tokens,
     spend_usd AS cost_usd,
     NULL::BOOLEAN AS output_kept
-FROM staging.portal_events_touching(first_day, last_day, files := files)
