@@ -104,10 +104,14 @@ def test_a_new_quality_home_gets_every_contracts_data_asset_in_one_config_write(
     monkeypatch.setattr(FileDataContext, "_save_project_config", lambda self: writes.append(1) or original(self))
     quality_home = tmp_path / "quality"
     context = validation._context(quality_home)
-    # 12 contracts; the four published marts also validate before publishing.
+    # 12 contracts; the four published marts also validate before publishing; the seven with a
+    # pattern (pseudonyms, feature names, quarters) evaluate it on distinct values in a big batch.
     expected = {c.suite_name for c in CONTRACTS.values()} | {
-        c.suite_name + "_pre_publish" for c in CONTRACTS.values() if c.is_published}
-    assert len(expected) == 12 + 4
+        c.suite_name + "_pre_publish" for c in CONTRACTS.values() if c.is_published} | {
+        "feature_monthly_contract_distinct_values", "feature_monthly_contract_pre_publish_distinct_values",
+        "hr_roster_contract_distinct_values", "onai_contract_distinct_values", "pioneers_contract_distinct_values",
+        "portal_contract_distinct_values", "survey_contract_distinct_values", "training_contract_distinct_values"}
+    assert len(expected) == 12 + 4 + 8
     assert {a.name for a in context.data_sources.get("axmeter").assets} == expected
     created = len(writes)
     assert created <= 3  # GX's own on creating the project and adding the data source, then ours
@@ -297,6 +301,61 @@ def test_freshness_against_the_contract_sla():
     stale = freshness_result(conn, contract, "raw.hr_roster", key, datetime(2026, 4, 20, tzinfo=timezone.utc))
     assert fresh.passed and not stale.passed and stale.severity == dg.AssetCheckSeverity.WARN
     assert "50.0 days old; the contract allows 45 days" in stale.description
+
+
+def test_a_big_batch_checks_its_patterns_on_distinct_values_with_the_rows_outcome(tmp_path, monkeypatch):
+    """Portal rows, three copies of the contract fixture's three (9 rows: lines 1, 2, 11, 12, 21, 22
+    of 2026-01-05's file, 1, 11, 21 of 2026-01-06's): `E1234` replaces key A in lines 11 and 21 of
+    the first, an upper-case key replaces key B in line 21 of the second. With the threshold at 1 row, the pattern runs on the 4 distinct values
+    (A, B, E1234, the upper-case one; the nulls are skipped) in a suite of its own, and reports
+    what every row gives: 3 of 9 rows, their keys and days; every other rule as before."""
+    from pipelines.defs.quality import validation
+    from tests.test_contracts import valid_table
+
+    bad = "E1234"
+    upper = "B" * 64
+    with duckdb.connect() as conn:
+        conn.execute("SET TimeZone = 'UTC'")
+        conn.register("fixture", valid_table("portal"))
+        table = conn.sql(f"""
+            SELECT * REPLACE (line + 10 * copy AS line,
+                              CASE WHEN copy > 0 AND employee_key LIKE 'a%' THEN '{bad}'
+                                   WHEN copy = 2 AND employee_key LIKE 'b%' THEN '{upper}'
+                                   ELSE employee_key END AS employee_key)
+            FROM fixture CROSS JOIN (SELECT range AS copy FROM range(3)) ORDER BY copy, file, line
+        """).to_arrow_table().drop_columns(["copy"])
+    assert table.num_rows == 9
+    contract = CONTRACTS["portal"]
+    monkeypatch.setattr(validation, "DISTINCT_VALUES_MIN_ROWS", 1)
+    assert [r.id for r in validation.distinct_value_rules(contract, table)] == ["employee_key.pattern"]
+    assert sorted(validation.distinct_values(table, ["employee_key"]).column(0).to_pylist(), key=str) == sorted(
+        ["a" * 64, "b" * 64, bad, upper, None], key=str)
+    home = tmp_path / "quality"
+    by_values = {o.rule.id: o for o in validation.validate_frame(contract, table, quality_home=home,
+                                                                 partition_column="file_date")}
+    context = validation._context(home)
+    assert [e.meta["rule"] for e in context.suites.get("portal_contract_distinct_values").expectations] == [
+        "employee_key.pattern"]
+    assert "employee_key.pattern" not in {e.meta["rule"] for e in context.suites.get("portal_contract").expectations}
+    assert {suite for suite, _ in validation._LAST_RESULTS[str(home)]} == {
+        "portal_contract", "portal_contract_distinct_values"}
+
+    pattern = by_values["employee_key.pattern"]
+    assert (pattern.success, pattern.unexpected_count, pattern.element_count) == (False, 3, 9)
+    assert pattern.by_partition == {"2026-01-05": 2, "2026-01-06": 1}
+    assert sorted((k["file"], k["line"]) for k in pattern.sample_keys) == [
+        ("spendlogs_20260105.jsonl", 11), ("spendlogs_20260105.jsonl", 21), ("spendlogs_20260106.jsonl", 21)]
+    assert pattern.summary == "3 of 9 rows"
+
+    monkeypatch.setattr(validation, "DISTINCT_VALUES_MIN_ROWS", 10**9)
+    assert validation.distinct_value_rules(contract, table) == []
+    every_row = {o.rule.id: o for o in validation.validate_frame(contract, table, partition_column="file_date")}
+    assert by_values.keys() == every_row.keys()
+    for rule_id, outcome in every_row.items():
+        got = by_values[rule_id]
+        assert (got.success, got.unexpected_count, got.element_count, got.by_partition) == (
+            outcome.success, outcome.unexpected_count, outcome.element_count, outcome.by_partition), rule_id
+    assert {o.rule.id for o in every_row.values() if not o.success} == {"employee_key.pattern"}
 
 
 def test_a_large_event_window_is_validated_in_slices_of_whole_days():
