@@ -547,3 +547,22 @@ def test_months_built_whole_are_grouped_into_runs_of_consecutive_months():
     assert consecutive_runs([]) == []
     assert [last_day_of(m) for m in (date(2026, 2, 1), date(2028, 2, 1), date(2026, 12, 1))] == [
         date(2026, 2, 28), date(2028, 2, 29), date(2026, 12, 31)]
+
+
+def test_a_build_of_every_month_ranks_every_key_without_naming_days(marts_home):
+    """Months that hold every raw copy give staging no days (NULL: every key is touched), which
+    spares it matching the history's keys against those days' keys; the rows are the ones the
+    days would give, and the ones in marts.attributed_events."""
+    from pipelines.defs.marts.assets import last_day_of
+    from pipelines.defs.marts.build import mart_sql, query_sql
+
+    with duckdb.connect(str(marts_home / "warehouse.duckdb"), read_only=True) as conn:
+        conn.execute("SET TimeZone = 'UTC'")
+        first, last = conn.execute(query_sql("raw_event_months")).fetchall()[0]
+        assert (first, last) == (MAR, MAY)
+        sql = f"SELECT * FROM ({mart_sql('attributed_events')}) ORDER BY platform, event_key"
+        months = {"first_month": first, "last_month": last, "files": None}
+        by_days = conn.execute(sql, {**months, "first_day": first, "last_day": last_day_of(last)}).fetchall()
+        every_key = conn.execute(sql, {**months, "first_day": None, "last_day": None}).fetchall()
+        built = conn.execute("SELECT * FROM marts.attributed_events ORDER BY platform, event_key").fetchall()
+    assert len(every_key) > 0 and every_key == by_days == built

@@ -133,11 +133,16 @@ def build_attributed_events(conn, months: list[date]) -> dict:
     # the keys with several copies, so one pass over a year needs no more memory than one over a
     # month, and a full build reads the history once instead of once a month (10 M events, ten
     # months: 38.9 s -> 20.5 s, the same rows).
+    first_raw, last_raw = conn.execute(query_sql("raw_event_months")).fetchall()[0]
     for first, last in consecutive_runs(whole):
         conn.execute("DELETE FROM marts.attributed_events WHERE month BETWEEN ? AND ?", [first, last])
+        # Months that hold every raw copy touch every key: no days (NULL) tells staging so, and
+        # spares it matching each key of the history against the keys of those days (10 M events:
+        # a semi-join of 6.8 M portal keys with themselves, 3.6 s, and 2.9 M OnAI keys, 1.1 s).
+        everything = first_raw is None or (first <= first_raw and last >= last_raw)
         conn.execute(f"INSERT INTO marts.attributed_events BY NAME {sql}", {
-            "first_month": first, "last_month": last, "first_day": first, "last_day": last_day_of(last),
-            "files": None})
+            "first_month": first, "last_month": last, "first_day": None if everything else first,
+            "last_day": None if everything else last_day_of(last), "files": None})
     # Its companions, the months' active employees by day and by month (and any month they lack,
     # e.g. a warehouse from before them), so that training_impact and later months' history read
     # them, not every event. Months from days: a DISTINCT over ~20x fewer rows than the events.
