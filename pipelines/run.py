@@ -5,9 +5,11 @@ instance under $DAGSTER_HOME, so they appear in `dagster dev`'s run history."""
 
 from __future__ import annotations
 
+import gc
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,6 +29,26 @@ from pipelines.settings import LAUNCHED_BY_TAG, configure_dagster_events, data_s
 
 # Progress lines (INFO) on the console; Dagster's DEBUG event stream stays in the run's logs.
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+# Python's cyclic garbage collector during a run: a young collection every 50,000 allocations
+# instead of 700, and the older ones rarer. Dagster's events and GX's results allocate millions of
+# small objects that live on, so the default thresholds swept the whole heap again and again: 3.1 s
+# in collections during a run on the 100 k sample (8 full ones at ~0.27 s), 1.2 s with these; the
+# CLI's run, best of 3: 26.1 -> 22.3 s, its CPU 33.0 -> 29.2 s. Memory is freed by reference
+# counting as before; only reference cycles wait longer.
+RUN_GC_THRESHOLDS = (50_000, 20, 20)
+
+
+@contextmanager
+def fewer_garbage_collections() -> Iterator[None]:
+    """RUN_GC_THRESHOLDS while the block runs; the previous thresholds afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(*RUN_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @dataclass
@@ -169,6 +191,7 @@ def run_step(
     return result
 
 
+@fewer_garbage_collections()
 def run_pipeline(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -246,6 +269,7 @@ def backfill_window(defs: dg.Definitions, start: date, end: date) -> tuple[date,
     return first, last
 
 
+@fewer_garbage_collections()
 def run_backfill(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,

@@ -482,3 +482,19 @@ def test_backfill_past_the_retention_says_what_happens_to_the_deleted_files(monk
     out, err = capsys.readouterr()
     assert "past AXMETER_ARCHIVE_RETENTION_DAYS: the files the retention deleted keep their rows" in out
     assert "2020-01-01 .. 2020-01-31 holds no daily partition" in err
+
+
+def test_a_run_collects_garbage_less_often_and_restores_the_thresholds(tmp_path, monkeypatch):
+    """run_pipeline runs with RUN_GC_THRESHOLDS (the defaults swept the whole heap of Dagster's
+    and GX's objects again and again) and gives the process its own back, also when it fails."""
+    import gc
+
+    from pipelines import run
+
+    seen = []
+    monkeypatch.setattr(run, "landed_event_days", lambda home: seen.append(gc.get_threshold()))
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError, match="No portal or OnAI files"):
+        run.run_pipeline(defs, None, AxmeterHome(home=str(tmp_path)), say=lambda _: None)
+    assert seen == [(50_000, 20, 20)] == [run.RUN_GC_THRESHOLDS]
+    assert gc.get_threshold() == before != run.RUN_GC_THRESHOLDS
