@@ -339,6 +339,10 @@ def test_a_big_batch_checks_its_patterns_on_distinct_values_with_the_rows_outcom
     assert "employee_key.pattern" not in {e.meta["rule"] for e in context.suites.get("portal_contract").expectations}
     assert {suite for suite, _ in validation._LAST_RESULTS[str(home)]} == {
         "portal_contract", "portal_contract_distinct_values"}
+    import gc
+
+    gc.collect()
+    assert [o for o in gc.get_objects() if type(o).__name__ == "PandasBatchData"] == []  # neither batch kept
 
     pattern = by_values["employee_key.pattern"]
     assert (pattern.success, pattern.unexpected_count, pattern.element_count) == (False, 3, 9)

@@ -375,13 +375,12 @@ def validate_frame(
     outcomes: list[RuleOutcome] = []
     with _LOCK:
         stored = []
-        datasource = None
+        whole_batch = _batch_definition(context, suites[0][0].name)  # every row: the failed rules' second pass
         try:
             for suite, suite_frame in suites:
                 if not suite.expectations:
                     continue
                 batch_definition = _batch_definition(context, suite.name)
-                datasource = batch_definition.data_asset.datasource
                 # Stored first (storing gives the expectations their ids), then validated.
                 definition = None if quality_home is None else _stored_definition(gx, context, suite, batch_definition)
                 with configurations_computed_once():
@@ -401,12 +400,10 @@ def validate_frame(
             if partition_column and partition_column in frame.columns and partition_column not in index_columns:
                 index_columns.append(partition_column)
             with configurations_computed_once():
-                _failing_rows(_batch_definition(context, suites[0][0].name), frame,
-                              [e for suite, _ in suites for e in suite.expectations], outcomes, index_columns,
-                              partition_column, value_ids)
+                _failing_rows(whole_batch, frame, [e for suite, _ in suites for e in suite.expectations], outcomes,
+                              index_columns, partition_column, value_ids)
         finally:
-            if datasource is not None:
-                _release_batches(datasource)
+            _release_batches(whole_batch.data_asset.datasource)  # every suite's: one pandas data source
     outcomes += [o for o in check_types(contract, table.schema, published=published)
                  if only is None or o.rule.id in only]
     order = {r.id: i for i, r in enumerate(contract.rules)}
