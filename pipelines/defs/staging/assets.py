@@ -209,8 +209,7 @@ def build_view_asset(name: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
 
 @dg.asset(
     key=["staging", "file_reconciliation"],
-    deps=[dg.AssetKey(adapter.raw_table.split(".")) for adapter in ADAPTERS.values()]
-    + [dg.AssetKey(["staging", a.raw_table.split(".")[1]]) for a in ADAPTERS.values() if a.natural_key],
+    deps=[dg.AssetKey(adapter.raw_table.split(".")) for adapter in ADAPTERS.values()] + STAGING_VIEWS["events"],
     description="The file ledger reconciled (a table, refreshed on every run): per landed file, lines "
     "read = loaded + duplicates + quarantined; with the quarantine's reasons in the metadata.",
     group_name="staging",
