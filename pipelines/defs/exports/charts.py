@@ -9,6 +9,7 @@ matplotlib.figure.Figure (Agg canvas), not pyplot: no global backend or figure s
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -242,7 +243,9 @@ def quality_chart(data: PackData) -> Figure:
         _empty(left, texts.REPORT["no_rows"])
     else:
         later = [s for s in events["source"].unique().sort().to_list() if s not in ("portal", "onai")]
-        for source, colour in zip(["portal", "onai", *later], [BLUE, ORANGE, GREEN, PURPLE, RED, GREY], strict=False):
+        # Colours repeat rather than run out: every platform gets its line.
+        later_colours = itertools.cycle([GREEN, PURPLE, RED, GREY])
+        for source, colour in [("portal", BLUE), ("onai", ORANGE), *zip(later, later_colours)]:
             rows = events.filter(pl.col("source") == source)
             if rows.height:
                 left.plot(rows["day"].to_list(), rows["rows_loaded"].to_list(), color=colour, linewidth=1,
