@@ -62,14 +62,17 @@ def file_row_counts_sql(incremental: bool = False) -> str:
         in_raw = f"(SELECT file, count(*) AS in_raw FROM {adapter.raw_table} GROUP BY file)"
         if adapter.natural_key and incremental:
             key, changed = adapter.natural_key, f"$changed_{adapter.folder}::VARCHAR[]"
+            # Every copy of the changed files' keys, ranked as staging ranks them (sql/newest_copy.sql:
+            # the copy delivered last wins): one pass over the history's keys, where counting the
+            # copies and staging.<table>_touching's winners apart took three (10 M events: 1.8 s).
             parts.append(
                 f"SELECT '{adapter.folder}' AS source, file, in_raw, "
                 f"in_raw - coalesce(copies, 0) + coalesce(winners, 0) AS kept FROM {in_raw} "
-                f"LEFT JOIN (SELECT file, count(*) AS copies FROM {adapter.raw_table} WHERE {key} IN "
-                f"(SELECT {key} FROM {adapter.raw_table} WHERE list_contains({changed}, file)) GROUP BY file) "
-                f"USING (file) "
-                f"LEFT JOIN (SELECT file, count(*) AS winners FROM staging.{table}_touching(NULL, NULL, "
-                f"files := {changed}) GROUP BY file) USING (file)"
+                f"LEFT JOIN (SELECT file, count(*) AS copies, count(*) FILTER (WHERE wins) AS winners FROM "
+                f"(SELECT file, row_number() OVER (PARTITION BY {key} ORDER BY delivered_at DESC, file DESC, "
+                f"line DESC) = 1 AS wins FROM {adapter.raw_table} WHERE {key} IN "
+                f"(SELECT {key} FROM {adapter.raw_table} WHERE list_contains({changed}, file))) GROUP BY file) "
+                f"USING (file)"
             )
         elif adapter.natural_key:
             # Two per-file counts joined on the file: no join of every raw row with its staging copy.
