@@ -64,7 +64,8 @@ def file_row_counts_sql(incremental: bool = False) -> str:
             key, changed = adapter.natural_key, f"$changed_{adapter.folder}::VARCHAR[]"
             # Every copy of the changed files' keys, ranked as staging ranks them (sql/newest_copy.sql:
             # the copy delivered last wins): one pass over the history's keys, where counting the
-            # copies and staging.<table>_touching's winners apart took three (10 M events: 1.8 s).
+            # copies and staging.<table>_touching's winners apart took three (10 M events, one-day
+            # incremental: the step 1.30 -> 0.82 s).
             parts.append(
                 f"SELECT '{adapter.folder}' AS source, file, in_raw, "
                 f"in_raw - coalesce(copies, 0) + coalesce(winners, 0) AS kept FROM {in_raw} "
