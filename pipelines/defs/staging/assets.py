@@ -36,6 +36,10 @@ STAGING_VIEWS: dict[str, list[dg.AssetKey]] = {
 # (code constants of the adapters, never user input): one ranking rule for all.
 DEDUPLICATED_VIEWS = {*NEWEST_COPY_VIEWS, "events"}
 TOUCHING_PARAMETERS = "first_day, last_day, files := NULL"
+# The order that ranks a natural key's copies, winner first (the copy delivered last; same delivery
+# time: the later file name, then the later line): sql/newest_copy.sql and the reconciliation's
+# recount (`file_row_counts_sql`) must rank alike, so both take it from here.
+NEWEST_COPY_FIRST = "delivered_at DESC, file DESC, line DESC"
 # staging.events' shape: the first seven from the adapter (`events_sql`), the rest from each event
 # source's sql/events/<source>.sql (NULL for what the platform does not have), in any order;
 # marts/sql/attributed_events.sql reads them.
@@ -62,7 +66,7 @@ def file_row_counts_sql(incremental: bool = False) -> str:
         in_raw = f"(SELECT file, count(*) AS in_raw FROM {adapter.raw_table} GROUP BY file)"
         if adapter.natural_key and incremental:
             key, changed = adapter.natural_key, f"$changed_{adapter.folder}::VARCHAR[]"
-            # Every copy of the changed files' keys, ranked as staging ranks them (sql/newest_copy.sql:
+            # Every copy of the changed files' keys, ranked as staging ranks them (NEWEST_COPY_FIRST:
             # the copy delivered last wins): one pass over the history's keys, where counting the
             # copies and staging.<table>_touching's winners apart took three (10 M events, one-day
             # incremental: the step 1.30 -> 0.82 s).
@@ -70,8 +74,8 @@ def file_row_counts_sql(incremental: bool = False) -> str:
                 f"SELECT '{adapter.folder}' AS source, file, in_raw, "
                 f"in_raw - coalesce(copies, 0) + coalesce(winners, 0) AS kept FROM {in_raw} "
                 f"LEFT JOIN (SELECT file, count(*) AS copies, count(*) FILTER (WHERE wins) AS winners FROM "
-                f"(SELECT file, row_number() OVER (PARTITION BY {key} ORDER BY delivered_at DESC, file DESC, "
-                f"line DESC) = 1 AS wins FROM {adapter.raw_table} WHERE {key} IN "
+                f"(SELECT file, row_number() OVER (PARTITION BY {key} ORDER BY {NEWEST_COPY_FIRST}) = 1 AS wins "
+                f"FROM {adapter.raw_table} WHERE {key} IN "
                 f"(SELECT {key} FROM {adapter.raw_table} WHERE list_contains({changed}, file))) GROUP BY file) "
                 f"USING (file)"
             )
@@ -123,7 +127,7 @@ def view_sql(name: str) -> str:
     if name in NEWEST_COPY_VIEWS:
         adapter = NEWEST_COPY_VIEWS[name]
         return (SQL_DIR / "newest_copy.sql").read_text(encoding="utf-8").format(
-            raw_table=adapter.raw_table, key=adapter.natural_key)
+            raw_table=adapter.raw_table, key=adapter.natural_key, newest_first=NEWEST_COPY_FIRST)
     if name == "events":
         return events_sql()
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")

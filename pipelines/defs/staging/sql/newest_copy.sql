@@ -1,7 +1,8 @@
 -- One row per natural key ({key}) of an event source's raw table ({raw_table}): the same key
 -- delivered in several files loads once, and the copy delivered last wins (same delivery time:
--- the later file name, then the later line). staging/assets.py fills in the table and key per
--- source (staging.portal_events: request_id, staging.onai_events: event_id).
+-- the later file name, then the later line: {newest_first}). staging/assets.py fills in the table
+-- and key per source (staging.portal_events: request_id, staging.onai_events: event_id) and that
+-- order (NEWEST_COPY_FIRST, which the file reconciliation's recount ranks by too).
 -- Also the table macro staging.<view>_touching(first_day, last_day, files := NULL): the same rows
 -- for the keys with a copy on those KST days or in those files (all NULL: every key), so a
 -- month's rebuild ranks that month's keys instead of the whole history, and the file
@@ -25,4 +26,4 @@ repeated AS MATERIALIZED (
 SELECT * FROM touched ANTI JOIN repeated USING ({key})
 UNION ALL
 (SELECT * FROM {raw_table} SEMI JOIN repeated USING ({key})
- QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY delivered_at DESC, file DESC, line DESC) = 1)
+ QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {newest_first}) = 1)
