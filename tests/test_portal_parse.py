@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from pipelines.defs.ingest.landing import LandedFile, decode_lines
 from pipelines.defs.ingest.sources import PORTAL
-from pipelines.defs.ingest.sources.base import DecodedFile, ParseContext, parse_batch
+from pipelines.defs.ingest.sources.base import DecodedFile, ParseContext, parse_files, parsed_rows
 from pipelines.resources import Pseudonymizer
 
 START = "2026-03-02T23:30:00Z"  # KST 2026-03-03 08:30
@@ -64,7 +64,8 @@ def parse(lines: list[str]):
     conn = duckdb.connect()
     conn.execute("SET TimeZone = 'UTC'")
     conn.register("batch_files", pa.table({"file_no": pa.array([0], pa.int32())}))
-    with parse_batch(conn, PORTAL, [decoded], ctx) as rejects:
+    parse_files(conn, PORTAL, [decoded], ctx)
+    with parsed_rows(conn, [decoded], ctx) as rejects:
         columns = ["line", "request_id", "service", "guardrail_status", "prompt_tokens", "completion_tokens",
                    "total_tokens", "spend_usd", "latency_ms", "event_date", "employee_raw"]
         good = conn.execute(f"SELECT {', '.join(columns)} FROM parsed WHERE reason IS NULL ORDER BY line").fetchall()

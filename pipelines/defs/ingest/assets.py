@@ -10,7 +10,7 @@ import dagster as dg
 
 from pipelines.defs.ingest.landing import LandedFile, scan_delivered
 from pipelines.defs.ingest.loader import (
-    LoadReport, clear_previous_loads, decoded_batches, files_kept_past_retention, load_batch, mark_pending,
+    LoadReport, RawWriter, clear_previous_loads, decoded_batches, files_kept_past_retention, mark_pending,
     record_rejected_file, record_withdrawn_files,
 )
 from pipelines.defs.ingest.partitions import daily_partitions
@@ -89,17 +89,22 @@ def _load(
             record_rejected_file(conn, adapter.folder, landed, why, now)
             report.file_quarantined(landed.file_date, why)
         conn.commit()
-        # Then one transaction per batch: DuckDB holds a transaction's new rows in memory until
-        # it commits, so one transaction for a year of files grew with every batch (1.4 GB at
-        # 1 M events). A run that stops half-way leaves its remaining files pending (they
-        # reconcile at zero), and the next run loads their days again.
+        # Then the rows, in transactions of about a million (`RawWriter`): DuckDB holds a
+        # transaction's new rows until it commits, so one transaction for a year of files grew with
+        # every batch (1.4 GB at 1 M events). A run that stops half-way leaves its unwritten files
+        # pending (they reconcile at zero), and the next run loads their days again.
         done = 0
-        for batch, decoded in decoded_batches(adapter, placed):
-            conn.begin()
-            load_batch(conn, adapter, decoded, ctx, now, report)
-            conn.commit()
-            done += len(batch)
-            context.log.info(f"{adapter.name}: {done} of {len(placed)} files, {report.rows_loaded:,} rows so far")
+        writer = RawWriter(conn, adapter, ctx, now, report)
+        try:
+            for batch, decoded in decoded_batches(adapter, placed):
+                writer.add(decoded)
+                done += len(batch)
+                context.log.info(f"{adapter.name}: {done} of {len(placed)} files read, "
+                                 f"{writer.rows_written:,} rows written so far")
+            writer.close()
+        except BaseException:
+            writer.discard()
+            raise
         if window is None:
             total_rows = conn.execute(f"SELECT count(*) FROM {adapter.raw_table}").fetchall()[0][0]
             return dg.MaterializeResult(metadata=_load_metadata(report, total_rows))

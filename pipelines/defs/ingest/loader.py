@@ -15,7 +15,9 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.defs.ingest.landing import FileRejected, LandedFile
-from pipelines.defs.ingest.sources.base import DecodedFile, ParseContext, SourceAdapter, parse_batch
+from pipelines.defs.ingest.sources.base import (
+    DecodedFile, ParseContext, ParsedFile, SourceAdapter, drop_parsed, parse_files, parsed_rows,
+)
 
 # One statement per batch: `ledger_batch` holds the batch's files; a file seen before keeps
 # its first_seen.
@@ -150,64 +152,114 @@ def decoded_batches(adapter: SourceAdapter, files: list[LandedFile]) -> Iterator
             yield pending[0], pending[1].result()
 
 
-def load_batch(
-    conn: duckdb.DuckDBPyConnection,
-    adapter: SourceAdapter,
-    files: Decoded,
-    ctx: ParseContext,
-    now: datetime,
-    report: LoadReport,
-) -> None:
-    """Load decoded files' rows and quarantine, and record each in the ledger. The caller owns
-    the transaction and has already cleared what earlier loads of these files left
-    (`clear_previous_loads`)."""
-    decoded: list[DecodedFile] = []
-    for item in files:
-        if isinstance(item, DecodedFile):
-            decoded.append(item)
-        else:
-            landed, reason = item
-            record_rejected_file(conn, adapter.folder, landed, reason, now)
-            report.file_quarantined(landed.file_date, reason)
-    if not decoded:
-        return
+# Parsed rows are written to the raw table once at least this many have gathered (and at the
+# end). DuckDB writes a large insert straight into the database file as whole row groups (122,880
+# rows), while a commit of fewer rows goes through the write-ahead log first. The portal's 6.87 M
+# rows of the 10 M sample loaded in 57.1 s with a commit per decoded batch (~120 k rows; insert
+# 11.7 s, commits 13.1 s) and in 40.9 s with writes of 1 M (insert 6.5 s, commits 0.5 s); peak
+# RSS 1.20 -> 1.31 GB, as the parsed rows wait in a TEMP table (DuckDB keeps them compressed,
+# ~200 bytes a row).
+WRITE_ROWS = 1_000_000
 
-    batch_files = pa.table({
-        "file_no": pa.array(range(len(decoded)), pa.int32()),
-        "file": [d.landed.name for d in decoded],
-        "file_date": pa.array([d.landed.file_date for d in decoded], pa.date32()),
-        "delivered_at": pa.array([d.landed.delivered_at for d in decoded], pa.timestamp("us", tz="UTC")),
-    })
-    conn.register("batch_files", batch_files)
-    try:
-        with parse_batch(conn, adapter, decoded, ctx) as rejects:
-            conn.execute(
-                f"""INSERT INTO {adapter.raw_table} BY NAME
-                    SELECT batch_files.file, batch_files.file_date AS {adapter.date_column},
-                           batch_files.delivered_at, parsed_rows.* EXCLUDE (file_no)
-                    FROM parsed_rows JOIN batch_files USING (file_no)"""
-            )
-    finally:
-        conn.unregister("batch_files")
 
-    rejected_per_file: dict[int, int] = {}
-    for file_no, _line, reason in rejects:
-        rejected_per_file[file_no] = rejected_per_file.get(file_no, 0) + 1
-        report.row_quarantined(decoded[file_no].landed.file_date, reason)
-    _insert_quarantine(conn, [
-        (adapter.folder, decoded[file_no].landed.name, decoded[file_no].landed.file_date, line, reason, now)
-        for file_no, line, reason in rejects
-    ])
+class RawWriter:
+    """Parses decoded batches into the TEMP table `parsed` and writes the rows, the quarantine
+    and the ledger entries of every file parsed so far in one transaction once `WRITE_ROWS` have
+    gathered, and at the end (`close`). A file is written whole or not at all: its ledger entry
+    says `loaded` in the transaction that holds its rows. Until then it stays `pending`
+    (`mark_pending`), so a run that stops half-way leaves it for the next to load again."""
 
-    ledger_rows = []
-    for file_no, file in enumerate(decoded):
-        rejected = rejected_per_file.get(file_no, 0)
-        # Every line the parse SQL saw either loaded or was rejected.
-        loaded = file.lines_read - rejected
-        ledger_rows.append(_ledger_row(adapter.folder, file.landed, now, file.sha256, "loaded", None,
-                                       file.encoding, file.lines_read, loaded, rejected))
-        report.file_loaded(file.landed.file_date, file.lines_read, rejected)
-    _upsert_ledger(conn, ledger_rows)
+    def __init__(self, conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, ctx: ParseContext,
+                 now: datetime, report: LoadReport, write_rows: int | None = None):
+        self.conn, self.adapter, self.ctx, self.now, self.report = conn, adapter, ctx, now, report
+        self.write_rows = WRITE_ROWS if write_rows is None else write_rows
+        self.parsed: list[ParsedFile] = []  # in `parsed`, file_no = index
+        self.rejected: list[tuple[LandedFile, str]] = []  # files quarantined whole
+        self.rows_parsed = 0
+        self.rows_written = 0
+
+    def add(self, files: Decoded) -> None:
+        """Parse a decoded batch; write everything parsed so far when it is enough."""
+        decoded: list[DecodedFile] = []
+        for item in files:
+            if isinstance(item, DecodedFile):
+                decoded.append(item)
+            else:
+                self.rejected.append(item)
+        if decoded:
+            parse_files(self.conn, self.adapter, decoded, self.ctx, first_file_no=len(self.parsed))
+            self.parsed += [file.parsed() for file in decoded]
+            self.rows_parsed += sum(file.lines.num_rows for file in decoded)
+        if self.rows_parsed >= self.write_rows:
+            self.write()
+
+    def write(self) -> None:
+        """One transaction: the parsed files' rows into the raw table, their rejected lines into
+        the quarantine and every file's ledger entry."""
+        if not self.parsed and not self.rejected:
+            return
+        conn, report, now = self.conn, self.report, self.now
+        conn.begin()
+        try:
+            for landed, reason in self.rejected:
+                record_rejected_file(conn, self.adapter.folder, landed, reason, now)
+                report.file_quarantined(landed.file_date, reason)
+            if self.parsed:
+                self._write_parsed()
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        self.rejected, self.parsed, self.rows_parsed = [], [], 0
+
+    def _write_parsed(self) -> None:
+        conn, adapter, report, files = self.conn, self.adapter, self.report, self.parsed
+        batch_files = pa.table({
+            "file_no": pa.array(range(len(files)), pa.int32()),
+            "file": [d.landed.name for d in files],
+            "file_date": pa.array([d.landed.file_date for d in files], pa.date32()),
+            "delivered_at": pa.array([d.landed.delivered_at for d in files], pa.timestamp("us", tz="UTC")),
+        })
+        conn.register("batch_files", batch_files)
+        try:
+            with parsed_rows(conn, files, self.ctx) as rejects:
+                conn.execute(
+                    f"""INSERT INTO {adapter.raw_table} BY NAME
+                        SELECT batch_files.file, batch_files.file_date AS {adapter.date_column},
+                               batch_files.delivered_at, parsed_rows.* EXCLUDE (file_no)
+                        FROM parsed_rows JOIN batch_files USING (file_no)"""
+                )
+        finally:
+            conn.unregister("batch_files")
+
+        rejected_per_file: dict[int, int] = {}
+        for file_no, _line, reason in rejects:
+            rejected_per_file[file_no] = rejected_per_file.get(file_no, 0) + 1
+            report.row_quarantined(files[file_no].landed.file_date, reason)
+        _insert_quarantine(conn, [
+            (adapter.folder, files[file_no].landed.name, files[file_no].landed.file_date, line, reason, self.now)
+            for file_no, line, reason in rejects
+        ])
+
+        ledger_rows = []
+        for file_no, file in enumerate(files):
+            rejected = rejected_per_file.get(file_no, 0)
+            # Every line the parse SQL saw either loaded or was rejected.
+            loaded = file.lines_read - rejected
+            ledger_rows.append(_ledger_row(adapter.folder, file.landed, self.now, file.sha256, "loaded", None,
+                                           file.encoding, file.lines_read, loaded, rejected))
+            report.file_loaded(file.landed.file_date, file.lines_read, rejected)
+            self.rows_written += loaded
+        _upsert_ledger(conn, ledger_rows)
+
+    def close(self) -> None:
+        """Write what is left."""
+        self.write()
+
+    def discard(self) -> None:
+        """Drop what was parsed and not written (a load that failed)."""
+        drop_parsed(self.conn)
+        self.rejected, self.parsed, self.rows_parsed = [], [], 0
 
 
 def _ledger_row(source: str, landed: LandedFile, now: datetime, sha256: str, status: str, reason: str | None,
@@ -315,8 +367,9 @@ def files_kept_past_retention(
 def mark_pending(conn: duckdb.DuckDBPyConnection, adapter: SourceAdapter, files: list[LandedFile],
                  now: datetime) -> None:
     """The ledger entries of files about to be loaded again: `pending`, nothing loaded yet (their
-    rows were just cleared), until their batch commits and records them `loaded`. The planner
-    treats a pending file as new, so a run that stopped half-way is completed by the next."""
+    rows were just cleared), until the `RawWriter` write that holds their rows records them
+    `loaded`. The planner treats a pending file as new, so a run that stopped half-way is
+    completed by the next."""
     conn.execute(
         """UPDATE raw.file_ledger
            SET status = 'pending', reason = 'being loaded again', last_seen = $now,
